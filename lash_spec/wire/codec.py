@@ -1,0 +1,1053 @@
+"""The one codec: serde's JSON rules for every model type.
+
+Model classes say *what* serde attributes they carry (field metadata from
+:func:`wire_field` and friends, enum tagging from :func:`tagged`); this module
+is the only place that knows what those attributes *mean*. It builds one
+:class:`Shape` per Python type and exposes them through a single
+:class:`cattrs.Converter` (:data:`converter`), so ``to_wire``/``from_wire``
+are plain ``unstructure``/``structure`` calls.
+
+Why hand-built hooks instead of cattrs' generated ones: serde accepts more
+shapes than a dict-of-fields decoder does, and lash_spec must accept exactly
+those. Modelled here:
+
+* structs read from a JSON object *or* a JSON array (fields in order);
+* ``Option`` fields read as ``None`` when missing, even without
+  ``#[serde(default)]``; ``#[serde(default)]`` fields fall back to defaults;
+  unknown keys are ignored unless the type has ``deny_unknown_fields``;
+* enums: unit enums from ``"name"`` or ``{"name": null}``; external,
+  internal (``tag``) and adjacent (``tag``/``content``) tagging, including
+  the array forms serde derives;
+* serde's buffered "content" mode: below an internally tagged enum (and a
+  flattened field) the values are replayed from serde's ``Content`` buffer,
+  where a tag may also be given as its variant *index* (``{"op": 0}``).
+  The ``content`` flag threads that mode through every decoder;
+* integers checked against their Rust width, never coerced from strings,
+  floats or booleans; strings never coerced; no lone surrogates.
+
+Every rejection is a :class:`~lash_spec.wire.errors.WireError` naming the JSON
+path. Encoding writes dicts in serde order (struct fields in declaration order,
+internal tags first, ``Value`` maps sorted) for :mod:`lash_spec.wire.text`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin
+
+import attrs
+import cattrs
+
+from lash_spec.wire.errors import WireError
+from lash_spec.wire.text import canonical_value, sha256_hex, write_json
+from lash_spec.wire.types import Err, IntRange, Ok, ValueMark
+
+__all__ = [
+    "Shape",
+    "converter",
+    "dflt",
+    "from_json",
+    "from_wire",
+    "renamed",
+    "shape_of",
+    "skip_empty",
+    "skip_false",
+    "skip_if",
+    "skip_none",
+    "stable_hash",
+    "stable_json",
+    "tagged",
+    "to_json",
+    "to_wire",
+    "variant",
+    "wire_struct",
+]
+
+T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+SERDE = "lash_spec.serde"
+_MISSING: Any = attrs.NOTHING
+
+
+# ---------------------------------------------------------------------------
+# Declarations: how model modules spell serde attributes
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class FieldRule:
+    """The serde attributes of one struct field."""
+
+    name: str | None = None  # #[serde(rename = ...)]
+    skip_if: Callable[[Any], bool] | None = None  # skip_serializing_if
+    read_default: bool = False  # #[serde(default)]
+    flatten: bool = False  # #[serde(flatten)]
+
+
+def _field(rule: FieldRule, default: Any = _MISSING, factory: Any = None) -> Any:
+    if factory is not None:
+        return attrs.field(factory=factory, metadata={SERDE: rule})
+    return attrs.field(default=default, metadata={SERDE: rule})
+
+
+def _is_none(v: object) -> bool:
+    return v is None
+
+
+def _is_empty(v: object) -> bool:
+    return not v
+
+
+def _is_false(v: object) -> bool:
+    return v is False
+
+
+def skip_none(*, name: str | None = None) -> Any:
+    """``#[serde(default, skip_serializing_if = "Option::is_none")]``."""
+    return _field(FieldRule(name=name, skip_if=_is_none, read_default=True), None)
+
+
+def skip_empty(factory: Callable[[], Any] = tuple, *, name: str | None = None) -> Any:
+    """``#[serde(default, skip_serializing_if = "Vec::is_empty")]`` (or map/set)."""
+    return _field(FieldRule(name=name, skip_if=_is_empty, read_default=True), factory=factory)
+
+
+def skip_false(*, name: str | None = None) -> Any:
+    """``#[serde(default, skip_serializing_if = "is_false")]``."""
+    return _field(FieldRule(name=name, skip_if=_is_false, read_default=True), False)
+
+
+def skip_if(
+    predicate: Callable[[Any], bool],
+    *,
+    default: Any = _MISSING,
+    factory: Callable[[], Any] | None = None,
+    name: str | None = None,
+) -> Any:
+    """``#[serde(default, skip_serializing_if = <predicate>)]``."""
+    return _field(
+        FieldRule(name=name, skip_if=predicate, read_default=True), default, factory
+    )
+
+
+def dflt(
+    default: Any = _MISSING,
+    *,
+    factory: Callable[[], Any] | None = None,
+    name: str | None = None,
+) -> Any:
+    """``#[serde(default)]``: filled in when missing on read, always written."""
+    return _field(FieldRule(name=name, read_default=True), default, factory)
+
+
+def renamed(name: str, default: Any = _MISSING) -> Any:
+    """``#[serde(rename = "...")]`` (also for names that are Python keywords)."""
+    return _field(FieldRule(name=name), default)
+
+
+def flatten() -> Any:
+    """``#[serde(flatten)]`` over an internally tagged enum."""
+    return _field(FieldRule(flatten=True))
+
+
+@attrs.frozen
+class StructRule:
+    """Container attributes of a struct."""
+
+    deny_unknown_fields: bool = False
+    rust_name: str | None = None
+
+
+def wire_struct(
+    *, deny_unknown_fields: bool = False, rust_name: str | None = None
+) -> Callable[[C], C]:
+    """Record container attributes (the class itself is an ``attrs.frozen``)."""
+
+    def deco(cls: C) -> C:
+        cls.__serde_struct__ = StructRule(deny_unknown_fields, rust_name)  # type: ignore[attr-defined]
+        return cls
+
+    return deco
+
+
+@attrs.frozen
+class Tagging:
+    """How a Rust enum is tagged on the wire."""
+
+    style: str  # "external" | "internal" | "adjacent"
+    tag: str | None = None
+    content: str | None = None
+    rust_name: str | None = None
+
+
+@attrs.define
+class VariantRule:
+    """One variant of a tagged enum, registered on its base class."""
+
+    wire_name: str
+    cls: type
+    kind: str  # "unit" | "newtype" | "struct" | "tuple"
+
+
+def tagged(
+    *,
+    tag: str | None = None,
+    content: str | None = None,
+    rust_name: str | None = None,
+) -> Callable[[C], C]:
+    """Mark a base class as a data-carrying Rust enum.
+
+    No ``tag`` → externally tagged; ``tag`` → internally tagged; ``tag`` and
+    ``content`` → adjacently tagged. Variants register with :func:`variant`.
+    """
+    style = "external" if tag is None else ("internal" if content is None else "adjacent")
+
+    def deco(cls: C) -> C:
+        cls.__serde_enum__ = Tagging(style, tag, content, rust_name)  # type: ignore[attr-defined]
+        cls.__serde_variants__ = []  # type: ignore[attr-defined]
+        return cls
+
+    return deco
+
+
+def variant(wire_name: str, *, newtype: bool = False, tuple_: bool = False) -> Callable[[C], C]:
+    """Register a subclass as the next variant (declaration order = index)."""
+
+    def deco(cls: C) -> C:
+        base = next(b for b in cls.__mro__[1:] if "__serde_enum__" in b.__dict__)
+        fields = attrs.fields(cls)
+        if newtype:
+            assert len(fields) == 1, f"newtype variant {cls.__name__} needs one field"
+            kind = "newtype"
+        elif tuple_:
+            kind = "tuple"
+        else:
+            kind = "struct" if fields else "unit"
+        base.__serde_variants__.append(VariantRule(wire_name, cls, kind))
+        return cls
+
+    return deco
+
+
+# ---------------------------------------------------------------------------
+# Error helpers: serde's wording, our path
+# ---------------------------------------------------------------------------
+
+
+def describe(value: object) -> str:
+    """serde's ``Unexpected`` wording for a JSON value."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return f"boolean `{'true' if value else 'false'}`"
+    if type(value) is int:
+        return f"integer `{value}`"
+    if type(value) is float:
+        return f"floating point `{value!r}`"
+    if type(value) is str:
+        return f"string {value!r}"
+    if type(value) is list:
+        return "sequence"
+    if type(value) is dict:
+        return "map"
+    return type(value).__name__
+
+
+def invalid_type(value: object, expected: str) -> WireError:
+    return WireError(f"invalid type: {describe(value)}, expected {expected}")
+
+
+def _at(err: WireError, key: str | int) -> WireError:
+    return err.at(key)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# ---------------------------------------------------------------------------
+# Shapes
+# ---------------------------------------------------------------------------
+
+
+class Shape:
+    """Encode/decode rules for one Python type."""
+
+    expecting: ClassVar[str] = "a value"
+
+    def encode(self, obj: Any) -> Any:
+        raise NotImplementedError
+
+    def decode(self, value: Any, content: bool) -> Any:
+        raise NotImplementedError
+
+    # Option fields read as None when missing; everything else is required.
+    optional: ClassVar[bool] = False
+
+
+class StrShape(Shape):
+    expecting = "a string"
+
+    def encode(self, obj: Any) -> Any:
+        return obj
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if type(value) is not str:
+            raise invalid_type(value, "a string")
+        if not value.isascii() and _SURROGATE.search(value):
+            raise WireError("lone surrogate in string (not valid UTF-8)")
+        return value
+
+
+class BoolShape(Shape):
+    expecting = "a boolean"
+
+    def encode(self, obj: Any) -> Any:
+        return obj
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if type(value) is not bool:
+            raise invalid_type(value, "a boolean")
+        return value
+
+
+class IntShape(Shape):
+    def __init__(self, rng: IntRange) -> None:
+        self.rng = rng
+        self.expecting = rng.rust
+
+    def encode(self, obj: Any) -> Any:
+        return obj
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if type(value) is not int:
+            raise invalid_type(value, self.rng.rust)
+        if not self.rng.lo <= value <= self.rng.hi:
+            raise WireError(f"invalid value: integer `{value}`, expected {self.rng.rust}")
+        return value
+
+
+class FloatShape(Shape):
+    expecting = "f64"
+
+    def encode(self, obj: Any) -> Any:
+        return float(obj)
+
+    def decode(self, value: Any, content: bool) -> Any:
+        t = type(value)
+        if t is float:
+            return value
+        if t is int:
+            return float(canonical_value(value))
+        raise invalid_type(value, "f64")
+
+
+class ValueShape(Shape):
+    """``serde_json::Value``: any JSON; objects sorted; no ``Option`` leniency."""
+
+    expecting = "any valid JSON value"
+
+    def encode(self, obj: Any) -> Any:
+        return canonical_value(obj)
+
+    def decode(self, value: Any, content: bool) -> Any:
+        _check_json(value)
+        return canonical_value(value)
+
+
+def _check_json(value: Any, depth: int = 0) -> None:
+    t = type(value)
+    if t is dict:
+        for k, v in value.items():
+            if type(k) is not str:
+                raise WireError("key must be a string")
+            try:
+                _check_json(v, depth + 1)
+            except WireError as err:
+                raise _at(err, k) from None
+    elif t is list:
+        for i, v in enumerate(value):
+            try:
+                _check_json(v, depth + 1)
+            except WireError as err:
+                raise _at(err, i) from None
+    elif t is str:
+        if not value.isascii() and _SURROGATE.search(value):
+            raise WireError("lone surrogate in string (not valid UTF-8)")
+    elif t is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise WireError("non-finite number is not JSON")
+    elif value is not None and t is not bool and t is not int:
+        raise WireError(f"not a JSON value: {t.__name__}")
+
+
+class NullShape(Shape):
+    """``()`` and unit structs: ``null`` only."""
+
+    expecting = "unit"
+
+    def encode(self, obj: Any) -> Any:
+        return None
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if value is not None:
+            raise invalid_type(value, "unit")
+        return None
+
+
+class OptionShape(Shape):
+    optional = True
+
+    def __init__(self, inner: Shape) -> None:
+        self.inner = inner
+
+    def encode(self, obj: Any) -> Any:
+        return None if obj is None else self.inner.encode(obj)
+
+    def decode(self, value: Any, content: bool) -> Any:
+        return None if value is None else self.inner.decode(value, content)
+
+
+class ListShape(Shape):
+    """``Vec<T>`` (a Python tuple: model values are immutable)."""
+
+    expecting = "a sequence"
+
+    def __init__(self, inner: Shape) -> None:
+        self.inner = inner
+
+    def encode(self, obj: Any) -> Any:
+        enc = self.inner.encode
+        return [enc(x) for x in obj]
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if type(value) is not list:
+            raise invalid_type(value, "a sequence")
+        dec = self.inner.decode
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(dec(item, content))
+            except WireError as err:
+                raise _at(err, i) from None
+        return tuple(out)
+
+
+class BytesShape(Shape):
+    """``Vec<u8>``: a JSON array of integers 0..=255."""
+
+    expecting = "a sequence of u8"
+    _u8 = IntShape(IntRange("u8", 0, 255))
+
+    def encode(self, obj: Any) -> Any:
+        return list(obj)
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if type(value) is not list:
+            raise invalid_type(value, "a sequence")
+        for i, item in enumerate(value):
+            try:
+                self._u8.decode(item, content)
+            except WireError as err:
+                raise _at(err, i) from None
+        return bytes(value)
+
+
+class TupleShape(Shape):
+    """A Rust tuple: a fixed-length JSON array."""
+
+    def __init__(self, items: list[Shape]) -> None:
+        self.items = items
+        self.expecting = f"a tuple of size {len(items)}"
+
+    def encode(self, obj: Any) -> Any:
+        return [s.encode(x) for s, x in zip(self.items, obj, strict=True)]
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if type(value) is not list:
+            raise invalid_type(value, self.expecting)
+        if len(value) != len(self.items):
+            raise WireError(f"invalid length {len(value)}, expected {self.expecting}")
+        out = []
+        for i, (shape, item) in enumerate(zip(self.items, value, strict=True)):
+            try:
+                out.append(shape.decode(item, content))
+            except WireError as err:
+                raise _at(err, i) from None
+        return tuple(out)
+
+
+class MapShape(Shape):
+    """``BTreeMap<String, T>`` (and ``HashMap``, written sorted: see docs)."""
+
+    expecting = "a map"
+
+    def __init__(self, inner: Shape) -> None:
+        self.inner = inner
+
+    def encode(self, obj: Any) -> Any:
+        enc = self.inner.encode
+        return {k: enc(obj[k]) for k in sorted(obj)}
+
+    def decode(self, value: Any, content: bool) -> Any:
+        if type(value) is not dict:
+            raise invalid_type(value, "a map")
+        dec = self.inner.decode
+        out = {}
+        for k in sorted(value):
+            try:
+                out[k] = dec(value[k], content)
+            except WireError as err:
+                raise _at(err, k) from None
+        return out
+
+
+class ResultShape(Shape):
+    """``Result<T, E>``: ``{"Ok": T}`` / ``{"Err": E}``."""
+
+    expecting = "enum Result"
+
+    def __init__(self, ok: Shape, err: Shape) -> None:
+        self.ok = ok
+        self.err = err
+
+    def encode(self, obj: Any) -> Any:
+        if isinstance(obj, Ok):
+            return {"Ok": self.ok.encode(obj.value)}
+        return {"Err": self.err.encode(obj.error)}
+
+    def decode(self, value: Any, content: bool) -> Any:
+        name, payload = _external_parts(value, "enum Result")
+        if name == "Ok":
+            try:
+                return Ok(self.ok.decode(payload, content))
+            except WireError as err:
+                raise _at(err, "Ok") from None
+        if name == "Err":
+            try:
+                return Err(self.err.decode(payload, content))
+            except WireError as err:
+                raise _at(err, "Err") from None
+        raise WireError(f"unknown variant `{name}`, expected `Ok` or `Err`")
+
+
+_NO_PAYLOAD: Any = object()
+
+
+def _external_parts(value: Any, expecting: str) -> tuple[str, Any]:
+    """Split an externally tagged value into (variant name, payload)."""
+    if type(value) is str:
+        return value, _NO_PAYLOAD
+    if type(value) is dict:
+        if len(value) != 1:
+            raise WireError(
+                f"invalid length {len(value)}, expected map with a single key ({expecting})"
+            )
+        ((name, payload),) = value.items()
+        return name, payload
+    raise invalid_type(value, expecting)
+
+
+class UnitEnumShape(Shape):
+    """A Rust enum whose variants are all units (a Python :class:`enum.Enum`)."""
+
+    def __init__(self, cls: type[enum.Enum]) -> None:
+        self.cls = cls
+        self.by_name = {m.value: m for m in cls}
+        self.expecting = f"enum {cls.__name__}"
+
+    def encode(self, obj: Any) -> Any:
+        return obj.value
+
+    def decode(self, value: Any, content: bool) -> Any:
+        name, payload = _external_parts(value, self.expecting)
+        member = self.by_name.get(name)
+        if member is None:
+            raise unknown_variant(name, list(self.by_name))
+        if payload is not _NO_PAYLOAD and payload is not None:
+            try:
+                raise invalid_type(payload, "unit variant")
+            except WireError as err:
+                raise _at(err, name) from None
+        return member
+
+
+def unknown_variant(name: str, names: list[str]) -> WireError:
+    listed = ", ".join(f"`{n}`" for n in names)
+    return WireError(f"unknown variant `{name}`, expected one of {listed}")
+
+
+# -- structs -----------------------------------------------------------------
+
+
+class _FieldShape:
+    __slots__ = ("attr", "default", "flatten", "has_default", "rule", "shape", "skip_if", "wire")
+
+    def __init__(self, a: attrs.Attribute[Any], shape: Shape) -> None:
+        rule: FieldRule = a.metadata.get(SERDE, FieldRule())
+        self.attr = a.name
+        self.wire = rule.name or a.name
+        self.shape = shape
+        self.skip_if = rule.skip_if
+        self.flatten = rule.flatten
+        self.rule = rule
+        self.has_default = rule.read_default
+        self.default = a.default
+
+    def default_value(self) -> Any:
+        d = self.default
+        if isinstance(d, attrs.Factory):  # type: ignore[arg-type]
+            return d.factory()
+        if d is _MISSING:
+            raise AssertionError(f"field {self.attr} has serde default but no attrs default")
+        return d
+
+
+class StructShape(Shape):
+    """A Rust struct with named fields (also the body of a struct variant)."""
+
+    def __init__(self, cls: type, rust_name: str | None = None) -> None:
+        self.cls = cls
+        rule: StructRule = getattr(cls, "__serde_struct__", StructRule())
+        self.deny_unknown = rule.deny_unknown_fields
+        self.rust_name = rust_name or rule.rust_name or cls.__name__
+        self.expecting = f"struct {self.rust_name}"
+        self._fields: list[_FieldShape] | None = None
+
+    @property
+    def fields(self) -> list[_FieldShape]:
+        if self._fields is None:
+            hints = typing.get_type_hints(self.cls, include_extras=True)
+            self._fields = [_FieldShape(a, shape_of(hints[a.name])) for a in attrs.fields(self.cls)]
+            self.flat = next((f for f in self._fields if f.flatten), None)
+            self.names = {f.wire for f in self._fields if not f.flatten}
+        return self._fields
+
+    def encode(self, obj: Any) -> Any:
+        out: dict[str, Any] = {}
+        self.encode_into(obj, out)
+        return out
+
+    def encode_into(self, obj: Any, out: dict[str, Any]) -> None:
+        for f in self.fields:
+            v = getattr(obj, f.attr)
+            if f.skip_if is not None and f.skip_if(v):
+                continue
+            if f.flatten:
+                out.update(f.shape.encode(v))
+            else:
+                out[f.wire] = f.shape.encode(v)
+
+    def decode(self, value: Any, content: bool) -> Any:
+        _ = self.fields  # resolves self.flat
+        if type(value) is dict:
+            return self.decode_map(value, content)
+        if type(value) is list and self.flat is None:
+            return self.decode_seq(value, content)
+        raise invalid_type(value, self.expecting)
+
+    def decode_map(self, value: dict[str, Any], content: bool) -> Any:
+        kwargs: dict[str, Any] = {}
+        for f in self.fields:
+            if f.flatten:
+                rest = {k: v for k, v in value.items() if k not in self.names}
+                kwargs[f.attr] = f.shape.decode(rest, True)
+                continue
+            if f.wire in value:
+                try:
+                    kwargs[f.attr] = f.shape.decode(value[f.wire], content)
+                except WireError as err:
+                    raise _at(err, f.wire) from None
+            elif f.has_default:
+                kwargs[f.attr] = f.default_value()
+            elif f.shape.optional:
+                kwargs[f.attr] = None
+            else:
+                raise WireError(f"missing field `{f.wire}`")
+        if self.deny_unknown:
+            for k in value:
+                if k not in self.names:
+                    expected = ", ".join(f"`{f.wire}`" for f in self.fields)
+                    raise WireError(f"unknown field `{k}`, expected one of {expected}")
+        return self.cls(**kwargs)
+
+    def decode_seq(self, value: list[Any], content: bool) -> Any:
+        fields = self.fields
+        kwargs: dict[str, Any] = {}
+        for i, f in enumerate(fields):
+            if i < len(value):
+                try:
+                    kwargs[f.attr] = f.shape.decode(value[i], content)
+                except WireError as err:
+                    raise _at(err, i) from None
+            elif f.has_default:
+                kwargs[f.attr] = f.default_value()
+            else:
+                raise WireError(
+                    f"invalid length {len(value)}, expected {self.expecting}"
+                    f" with {len(fields)} elements"
+                )
+        if len(value) > len(fields):
+            raise WireError(
+                f"invalid length {len(value)}, expected {self.expecting}"
+                f" with {len(fields)} elements"
+            )
+        return self.cls(**kwargs)
+
+
+# -- tagged enums ------------------------------------------------------------
+
+
+class _Variant:
+    __slots__ = ("body", "cls", "index", "kind", "name")
+
+    def __init__(self, rule: VariantRule, index: int) -> None:
+        self.name = rule.wire_name
+        self.cls = rule.cls
+        self.kind = rule.kind
+        self.index = index
+        self.body = StructShape(rule.cls, f"{rule.cls.__name__}")
+
+    def wrap(self, payload: Any) -> Any:
+        """Build a newtype variant around its decoded payload."""
+        return self.cls(**{self.body.fields[0].attr: payload})
+
+    @property
+    def inner(self) -> Shape:
+        """The payload shape of a newtype variant."""
+        return self.body.fields[0].shape
+
+    def encode_payload(self, obj: Any) -> Any:
+        if self.kind == "newtype":
+            return self.inner.encode(getattr(obj, self.body.fields[0].attr))
+        if self.kind == "tuple":
+            return [f.shape.encode(getattr(obj, f.attr)) for f in self.body.fields]
+        return self.body.encode(obj)
+
+    def decode_payload(self, value: Any, content: bool) -> Any:
+        if self.kind == "newtype":
+            return self.wrap(self.inner.decode(value, content))
+        if self.kind == "tuple":
+            items = TupleShape([f.shape for f in self.body.fields]).decode(value, content)
+            return self.cls(**{f.attr: x for f, x in zip(self.body.fields, items, strict=True)})
+        if self.kind == "unit":
+            if value is not None:
+                raise invalid_type(value, "unit variant")
+            return self.cls()
+        return self.body.decode(value, content)
+
+
+class EnumShape(Shape):
+    """A data-carrying Rust enum: a base class and one subclass per variant."""
+
+    def __init__(self, base: type) -> None:
+        self.base = base
+        tagging: Tagging = base.__serde_enum__  # type: ignore[attr-defined]
+        self.tagging = tagging
+        self.rust_name = tagging.rust_name or base.__name__
+        self._variants: list[_Variant] | None = None
+        if tagging.style == "internal":
+            self.expecting = f"internally tagged enum {self.rust_name}"
+        elif tagging.style == "adjacent":
+            self.expecting = f"adjacently tagged enum {self.rust_name}"
+        else:
+            self.expecting = f"enum {self.rust_name}"
+
+    @property
+    def variants(self) -> list[_Variant]:
+        if self._variants is None:
+            rules: list[VariantRule] = self.base.__serde_variants__  # type: ignore[attr-defined]
+            self._variants = [_Variant(r, i) for i, r in enumerate(rules)]
+            self.by_name = {v.name: v for v in self._variants}
+            self.by_cls = {v.cls: v for v in self._variants}
+        return self._variants
+
+    def encode(self, obj: Any) -> Any:
+        _ = self.variants
+        v = self.by_cls[type(obj)]
+        style = self.tagging.style
+        if style == "internal":
+            out: dict[str, Any] = {self.tagging.tag: v.name}  # type: ignore[dict-item]
+            if v.kind == "struct":
+                v.body.encode_into(obj, out)
+            elif v.kind == "newtype":
+                out.update(v.encode_payload(obj))
+            return out
+        if style == "adjacent":
+            if v.kind == "unit":
+                return {self.tagging.tag: v.name}
+            return {self.tagging.tag: v.name, self.tagging.content: v.encode_payload(obj)}
+        if v.kind == "unit":
+            return v.name
+        return {v.name: v.encode_payload(obj)}
+
+    def _lookup(self, tag: Any, content: bool) -> _Variant:
+        variants = self.variants
+        if type(tag) is str:
+            found = self.by_name.get(tag)
+            if found is None:
+                raise unknown_variant(tag, [v.name for v in variants])
+            return found
+        if content and type(tag) is int and tag >= 0:
+            if tag < len(variants):
+                return variants[tag]
+            raise WireError(
+                f"invalid value: integer `{tag}`, expected variant index 0 <= i < {len(variants)}"
+            )
+        raise invalid_type(tag, "variant identifier")
+
+    def decode(self, value: Any, content: bool) -> Any:
+        style = self.tagging.style
+        if style == "internal":
+            return self._decode_internal(value, content)
+        if style == "adjacent":
+            return self._decode_adjacent(value, content)
+        name, payload = _external_parts(value, self.expecting)
+        v = self._lookup(name, False)
+        if payload is _NO_PAYLOAD:
+            if v.kind != "unit":
+                raise WireError(f"invalid type: unit variant, expected {v.kind} variant")
+            return v.cls()
+        try:
+            return v.decode_payload(payload, content)
+        except WireError as err:
+            raise _at(err, name) from None
+
+    def _decode_internal(self, value: Any, content: bool) -> Any:
+        tag = self.tagging.tag
+        assert tag is not None
+        if type(value) is dict:
+            if tag not in value:
+                raise WireError(f"missing field `{tag}`")
+            try:
+                v = self._lookup(value[tag], content)
+            except WireError as err:
+                raise _at(err, tag) from None
+            if v.kind == "unit":
+                return v.cls()
+            rest = {k: x for k, x in value.items() if k != tag}
+            if v.kind == "newtype":
+                return v.wrap(v.inner.decode(rest, True))
+            if v.kind == "tuple":
+                raise invalid_type(value, "tuple variant")
+            return v.body.decode_map(rest, True)
+        if type(value) is list:
+            if not value:
+                raise WireError(f"invalid length 0, expected {self.expecting}")
+            try:
+                v = self._lookup(value[0], content)
+            except WireError as err:
+                raise _at(err, 0) from None
+            if v.kind == "unit":
+                return v.cls()
+            rest_seq = value[1:]
+            try:
+                if v.kind == "newtype":
+                    return v.wrap(v.inner.decode(rest_seq, True))
+                return v.body.decode_seq(rest_seq, True)
+            except WireError as err:
+                # Elements after the tag are reported at their own index.
+                if err.path and isinstance(err.path[0], int):
+                    raise WireError(err.message, (err.path[0] + 1, *err.path[1:])) from None
+                raise
+        raise invalid_type(value, self.expecting)
+
+    def _decode_adjacent(self, value: Any, content: bool) -> Any:
+        tag, body = self.tagging.tag, self.tagging.content
+        assert tag is not None and body is not None
+        if type(value) is dict:
+            if tag not in value:
+                raise WireError(f"missing field `{tag}`")
+            try:
+                v = self._lookup(value[tag], content)
+            except WireError as err:
+                raise _at(err, tag) from None
+            if body not in value:
+                if v.kind == "unit":
+                    return v.cls()
+                raise WireError(f"missing field `{body}`")
+            # A payload that precedes its tag is buffered by serde.
+            buffered = content or list(value).index(body) < list(value).index(tag)
+            try:
+                return v.decode_payload(value[body], buffered)
+            except WireError as err:
+                raise _at(err, body) from None
+        if type(value) is list:
+            if not value:
+                raise WireError(f"invalid length 0, expected {self.expecting}")
+            try:
+                v = self._lookup(value[0], content)
+            except WireError as err:
+                raise _at(err, 0) from None
+            if len(value) == 1:
+                raise WireError(f"invalid length 1, expected {self.expecting}")
+            if len(value) > 2:
+                raise WireError(f"invalid length {len(value)}, expected {self.expecting}")
+            try:
+                return v.decode_payload(value[1], content)
+            except WireError as err:
+                raise _at(err, 1) from None
+        raise invalid_type(value, self.expecting)
+
+
+# ---------------------------------------------------------------------------
+# Shape registry
+# ---------------------------------------------------------------------------
+
+_SHAPES: dict[Any, Shape] = {}
+_STR, _BOOL, _FLOAT, _VALUE, _NULL = StrShape(), BoolShape(), FloatShape(), ValueShape(), NullShape()
+
+
+def shape_of(tp: Any) -> Shape:
+    """The (cached) shape of a Python type annotation."""
+    try:
+        return _SHAPES[tp]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable annotation: build uncached
+        return _build(tp)
+    shape = _build(tp)
+    _SHAPES[tp] = shape
+    return shape
+
+
+def _build(tp: Any) -> Shape:
+    custom = getattr(tp, "__wire_shape__", None)
+    if custom is not None and isinstance(tp, type):
+        shape: Shape = custom()
+        return shape
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin is typing.Annotated:
+        for meta in args[1:]:
+            if isinstance(meta, IntRange):
+                return IntShape(meta)
+            if isinstance(meta, ValueMark):
+                return _VALUE
+            if isinstance(meta, Shape):
+                return meta
+        return shape_of(args[0])
+    if tp is str:
+        return _STR
+    if tp is bool:
+        return _BOOL
+    if tp is float:
+        return _FLOAT
+    if tp is bytes:
+        return BytesShape()
+    if tp is None or tp is type(None):
+        return _NULL
+    if origin in (Union, types.UnionType):
+        non_none = [a for a in args if a is not type(None)]
+        if len(non_none) < len(args):
+            inner = non_none[0] if len(non_none) == 1 else Union[tuple(non_none)]  # noqa: UP007
+            return OptionShape(shape_of(inner))
+        origins = {get_origin(a) for a in args}
+        if origins == {Ok, Err} and len(args) == 2:
+            ok = next(a for a in args if get_origin(a) is Ok)
+            err = next(a for a in args if get_origin(a) is Err)
+            return ResultShape(shape_of(get_args(ok)[0]), shape_of(get_args(err)[0]))
+        raise TypeError(f"no wire shape for union {tp!r}")
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return ListShape(shape_of(args[0]))
+        return TupleShape([shape_of(a) for a in args])
+    if origin is list:
+        return ListShape(shape_of(args[0]))
+    if origin is dict:
+        return MapShape(shape_of(args[1]))
+    if isinstance(tp, type):
+        if issubclass(tp, enum.Enum):
+            return UnitEnumShape(tp)
+        if "__serde_enum__" in tp.__dict__:
+            return EnumShape(tp)
+        if attrs.has(tp):
+            return StructShape(tp)
+    raise TypeError(f"no wire shape for {tp!r}")
+
+
+def _is_model_class(tp: Any) -> bool:
+    return isinstance(tp, type) and (attrs.has(tp) or issubclass(tp, enum.Enum))
+
+
+def _shape_for_instance(obj: Any) -> Shape:
+    cls = type(obj)
+    for klass in cls.__mro__:
+        if "__serde_enum__" in klass.__dict__:
+            return shape_of(klass)
+    return shape_of(cls)
+
+
+# ---------------------------------------------------------------------------
+# The converter and the public functions
+# ---------------------------------------------------------------------------
+
+converter = cattrs.Converter()
+"""The single converter: every wire type's hooks come from :func:`shape_of`."""
+
+
+def _structure_factory(tp: Any) -> Callable[[Any, Any], Any]:
+    shape = shape_of(tp)
+    return lambda value, _tp: shape.decode(value, False)
+
+
+def _unstructure_factory(tp: Any) -> Callable[[Any], Any]:
+    return lambda obj: _shape_for_instance(obj).encode(obj)
+
+
+converter.register_structure_hook_factory(lambda tp: True, _structure_factory)
+converter.register_unstructure_hook_factory(_is_model_class, _unstructure_factory)
+
+
+def from_wire(tp: type[T] | Any, value: Any) -> T:
+    """Decode a JSON value (as ``json.loads`` gives it) as the Rust type ``tp``.
+
+    Raises :class:`WireError` (with the JSON path) where serde would fail.
+    """
+    result: T = converter.structure(value, tp)
+    return result
+
+
+def to_wire(obj: Any, tp: Any = None) -> Any:
+    """The JSON value serde writes for ``obj`` (dicts already in serde order).
+
+    ``tp`` is needed only where the Python type alone is ambiguous (a bare
+    ``Ok``/``Err``, an ``Option``, a tuple type…); model instances need none.
+    """
+    if tp is not None:
+        return shape_of(tp).encode(obj)
+    if _is_model_class(type(obj)):
+        return converter.unstructure(obj)
+    return canonical_value(obj)
+
+
+def to_json(obj: Any, tp: Any = None) -> str:
+    """serde_json's compact text of ``obj``."""
+    return write_json(to_wire(obj, tp))
+
+
+def from_json(tp: type[T] | Any, text: str) -> T:
+    """Parse JSON text as serde_json would read it, then decode as ``tp``."""
+    from lash_spec.wire.reader import loads
+
+    return from_wire(tp, loads(text))
+
+
+def stable_json(value: Any) -> str:
+    """lash's stable JSON: compact serde text (model fields in Rust order)."""
+    return to_json(value)
+
+
+def stable_hash(value: Any) -> str:
+    """Lowercase hex SHA-256 of :func:`stable_json`."""
+    return sha256_hex(to_json(value))
+
+
+def all_shapes() -> Iterator[tuple[Any, Shape]]:
+    """Every shape built so far (for docs, schemas and tests)."""
+    return iter(list(_SHAPES.items()))
+

@@ -1,0 +1,65 @@
+"""The two error types of lash_spec.
+
+* :class:`WireError` — a JSON value is not what serde would accept for the
+  requested Rust type. It names the JSON path of the offending value.
+* :class:`LashError` — a rule of the seeds refused its input; it carries the
+  seed's stable ``code`` (``runtime_effect_invocation_kind`` …). Messages are
+  for people; codes are what conformance compares.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LashError", "PathItem", "WireError", "render_path"]
+
+PathItem = str | int
+
+
+def render_path(path: tuple[PathItem, ...]) -> str:
+    """``("a", 0, "b")`` → ``$.a[0].b`` (keys that are not identifiers quoted)."""
+    out = ["$"]
+    for item in path:
+        if isinstance(item, int):
+            out.append(f"[{item}]")
+        elif item.isidentifier():
+            out.append(f".{item}")
+        else:
+            escaped = item.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'["{escaped}"]')
+    return "".join(out)
+
+
+class WireError(ValueError):
+    """serde would reject this JSON value; ``path`` says where."""
+
+    code = "decode"
+
+    def __init__(self, message: str, path: tuple[PathItem, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def at(self, *prefix: PathItem) -> WireError:
+        """The same error seen from an enclosing value."""
+        return WireError(self.message, (*prefix, *self.path))
+
+    @property
+    def json_path(self) -> str:
+        return render_path(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.json_path}: {self.message}"
+
+
+class LashError(Exception):
+    """A seed rule's refusal, with the seed's stable error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"LashError({self.code!r}, {self.message!r})"
