@@ -916,8 +916,8 @@ def shape_of(tp: Any) -> Shape:
 
 
 def _build(tp: Any) -> Shape:
-    custom = getattr(tp, "__wire_shape__", None)
-    if custom is not None and isinstance(tp, type):
+    custom = tp.__dict__.get("__wire_shape__") if isinstance(tp, type) else None
+    if custom is not None:
         shape: Shape = custom()
         return shape
     origin = get_origin(tp)
