@@ -1,0 +1,5 @@
+"""Conformance: run case bodies (../shared/reference/case-bodies.md) against the model."""
+
+from lash_spec.conformance.check import CaseResult, check_case
+
+__all__ = ["CaseResult", "check_case"]

@@ -1,0 +1,140 @@
+"""Running one conformance case body against the model.
+
+Body kinds (fixed by ../shared/reference/case-bodies.md):
+
+* call case — ``{"call": OP, "args": [...], "ok": RESULT}`` or ``"err"``;
+* turn trace — ``{"config", "start", "driver", "steps"}`` (seed 003);
+* anything else — an unknown kind, reported ``skipped``.
+
+Results are compared as values with :func:`first_difference` (strict about
+``int``/``float``/``bool``), except ``stable_json`` whose result is text and
+is compared byte for byte. An op the registry does not know is ``skipped``,
+never passed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import attrs
+
+from lash_spec.conformance.diff import first_difference
+from lash_spec.conformance.ops import registry
+from lash_spec.wire.errors import LashError, WireError
+
+__all__ = ["CaseResult", "body_kind", "check_case"]
+
+Status = Literal["passed", "failed", "skipped"]
+
+
+@attrs.frozen
+class CaseResult:
+    """The outcome of one case: ``status`` and, unless passed, a ``detail``."""
+
+    status: Status
+    detail: str = ""
+    kind: str = "call"
+    op: str | None = None
+    path: str | None = None  # JSON path of the first difference, when failed
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def body_kind(body: Any) -> str:
+    """``call``, ``turn_trace``, a registered extra kind, or ``unknown``."""
+    if not isinstance(body, Mapping):
+        return "unknown"
+    if "call" in body:
+        return "call"
+    for kind, (predicate, _) in _EXTRA_KINDS.items():
+        if predicate(body):
+            return kind
+    return "unknown"
+
+
+# Body kinds added by later seeds (e.g. a run-admission scenario): name →
+# (recogniser, runner). Registered by the module that models them.
+_EXTRA_KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
+    "turn_trace": (lambda b: "steps" in b and "config" in b, "lash_spec.turn_machine.trace"),
+}
+
+
+def check_case(body: Any) -> CaseResult:
+    """Run one case body; never raises for a malformed or failing case."""
+    kind = body_kind(body)
+    if kind == "call":
+        return _check_call(body)
+    if kind in _EXTRA_KINDS:
+        module_name = _EXTRA_KINDS[kind][1]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            return CaseResult("skipped", f"body kind {kind!r} is not modelled yet", kind=kind)
+        result: CaseResult = module.check_body(body)
+        return result
+    return CaseResult("skipped", "unknown body kind", kind="unknown")
+
+
+def _check_call(body: Mapping[str, Any]) -> CaseResult:
+    name = body.get("call")
+    if not isinstance(name, str):
+        return CaseResult("failed", "malformed call case: `call` must be a string")
+    op = registry().get(name)
+    if op is None:
+        return CaseResult("skipped", f"unknown op {name}", op=name)
+    args = body.get("args")
+    has_ok, has_err = "ok" in body, "err" in body
+    if not isinstance(args, list) or has_ok == has_err:
+        return CaseResult(
+            "failed", "malformed call case: needs `args` (array) and one of `ok`/`err`", op=name
+        )
+    try:
+        decoded = op.decode_args(args)
+    except WireError as err:
+        return CaseResult("failed", f"argument does not decode: {err}", op=name, path=err.json_path)
+    try:
+        value = op.fn(*decoded)
+    except LashError as err:
+        return _compare_err(body, name, err.code, str(err))
+    except WireError as err:
+        return _compare_err(body, name, err.code, str(err))
+    if has_err:
+        return CaseResult(
+            "failed",
+            f"expected error {body['err']!r}, got ok {_brief(op.encode_result(value))}",
+            op=name,
+            path="$",
+        )
+    actual = op.encode_result(value)
+    expected = body["ok"]
+    if name == "stable_json":
+        if actual == expected:
+            return CaseResult("passed", op=name)
+        return CaseResult(
+            "failed", f"text differs: expected {expected!r}, actual {actual!r}", op=name, path="$"
+        )
+    diff = first_difference(expected, actual)
+    if diff is None:
+        return CaseResult("passed", op=name)
+    return CaseResult("failed", str(diff), op=name, path=diff.json_path)
+
+
+def _compare_err(body: Mapping[str, Any], name: str, code: str, message: str) -> CaseResult:
+    if "err" not in body:
+        return CaseResult("failed", f"expected ok, got error {message}", op=name, path="$")
+    expected = body["err"].get("code") if isinstance(body["err"], Mapping) else None
+    if expected == code:
+        return CaseResult("passed", op=name)
+    return CaseResult(
+        "failed", f"expected error code {expected!r}, got {code!r} ({message})", op=name, path="$"
+    )
+
+
+def _brief(value: Any) -> str:
+    from lash_spec.conformance.diff import _excerpt
+
+    return _excerpt(value)
