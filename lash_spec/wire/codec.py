@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -621,7 +622,7 @@ class StructShape(Shape):
     @property
     def fields(self) -> list[_FieldShape]:
         if self._fields is None:
-            hints = typing.get_type_hints(self.cls, include_extras=True)
+            hints = _type_hints(self.cls)
             self._fields = [_FieldShape(a, shape_of(hints[a.name])) for a in attrs.fields(self.cls)]
             self.flat = next((f for f in self._fields if f.flatten), None)
             self.names = {f.wire for f in self._fields if not f.flatten}
@@ -697,6 +698,26 @@ class StructShape(Shape):
                 f" with {len(fields)} elements"
             )
         return self.cls(**kwargs)
+
+
+def _type_hints(cls: type) -> dict[str, Any]:
+    """Resolve a class's annotations, also through names imported only for typing.
+
+    Model modules reference each other in cycles (an envelope holds a process
+    command whose events hold an invocation); they import such names under
+    ``TYPE_CHECKING`` and the codec resolves them here, lazily, against every
+    loaded ``lash_spec`` module.
+    """
+    try:
+        return typing.get_type_hints(cls, include_extras=True)
+    except NameError:
+        namespace: dict[str, Any] = {}
+        for name, module in list(sys.modules.items()):
+            if name.startswith("lash_spec.") and module is not None:
+                namespace.update(
+                    {k: v for k, v in vars(module).items() if isinstance(v, type) or k[0].isupper()}
+                )
+        return typing.get_type_hints(cls, localns=namespace, include_extras=True)
 
 
 # -- tagged enums ------------------------------------------------------------

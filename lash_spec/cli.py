@@ -1,0 +1,76 @@
+"""``lash-spec``: the command line. Thin: parse arguments, call the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from lash_spec.conformance.runner import FixtureError, run_paths, terminal_progress
+
+    progress = None if args.quiet else terminal_progress()
+    try:
+        report = run_paths([Path(p) for p in args.paths], progress=progress)
+    except FixtureError as err:
+        if progress is not None:
+            sys.stderr.write("\n")
+        print(f"lash-spec verify: {err}", file=sys.stderr)
+        return 2
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")
+    shown = 0
+    for entry in report.results:
+        if entry["status"] == "failed" and shown < args.show:
+            shown += 1
+            print(f"FAILED {entry['id']}: {entry['detail']}")
+    if args.show_skipped:
+        for entry in report.results:
+            if entry["status"] == "skipped":
+                print(f"skipped {entry['id']}: {entry['detail']}")
+    if args.report:
+        Path(args.report).write_text(
+            json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lash-spec",
+        description="Executable reference specification of lash's wire contracts.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    verify = sub.add_parser(
+        "verify", help="run conformance cases (files or folders of JSON fixtures)"
+    )
+    verify.add_argument("paths", nargs="+", metavar="PATH")
+    verify.add_argument("--report", metavar="FILE", help="write a JSON report to FILE")
+    verify.add_argument(
+        "--show", type=int, default=20, metavar="N", help="print at most N failures (default 20)"
+    )
+    verify.add_argument("--show-skipped", action="store_true", help="list skipped cases")
+    verify.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    verify.set_defaults(run=_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``lash-spec`` console script."""
+    args = _parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def run() -> None:
+    """Console-script wrapper: exit with :func:`main`'s status."""
+    sys.exit(main())
