@@ -958,6 +958,8 @@ def _build(tp: Any) -> Shape:
         return _BOOL
     if tp is float:
         return _FLOAT
+    if tp is int:  # an unannotated int: any integer serde_json can hold
+        return IntShape(IntRange("integer", -(2**63), 2**64 - 1))
     if tp is bytes:
         return BytesShape()
     if tp is None or tp is type(None):
@@ -1021,6 +1023,10 @@ def _unstructure_factory(tp: Any) -> Callable[[Any], Any]:
 
 
 converter.register_structure_hook_factory(lambda tp: True, _structure_factory)
+# cattrs dispatches builtin types before any factory; claim them explicitly so
+# `from_wire(str, 1)` is refused like every other lax coercion.
+for _builtin in (str, bool, int, float, bytes):
+    converter.register_structure_hook(_builtin, _structure_factory(_builtin))
 converter.register_unstructure_hook_factory(_is_model_class, _unstructure_factory)
 
 

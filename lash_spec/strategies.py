@@ -1,0 +1,126 @@
+"""Public Hypothesis strategies for every wire type.
+
+``strategy_for(T)`` derives a strategy from the same shape the codec uses, so
+it can never disagree with the wire rules: integers within their Rust width,
+``Option`` fields sometimes ``None``, skipped fields sometimes at their skip
+value, every enum variant reachable. Other implementations can import these
+to generate inputs (``from lash_spec.strategies import strategy_for``).
+
+Custom shapes (hand-written serde impls) provide their own ``strategy()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from typing import Any
+
+from hypothesis import strategies as st
+
+from lash_spec.wire.codec import (
+    BoolShape,
+    BytesShape,
+    EnumShape,
+    FloatShape,
+    IntShape,
+    ListShape,
+    MapShape,
+    NullShape,
+    OptionShape,
+    ResultShape,
+    Shape,
+    StrShape,
+    StructShape,
+    TupleShape,
+    UnitEnumShape,
+    ValueShape,
+    shape_of,
+)
+from lash_spec.wire.types import Err, Ok
+
+__all__ = ["json_values", "shape_strategy", "strategy_for", "wire_strings"]
+
+# Strings that exercise escapes, non-ASCII and Rust/Python whitespace differences.
+_TRICKY = st.sampled_from(
+    ["", " ", "a", "\x1c", "\u180e", "\u3000", '"q"', "back\\slash", "line\nbreak", "🦀", "é"]
+)
+wire_strings: st.SearchStrategy[str] = st.one_of(
+    _TRICKY,
+    st.text(alphabet=string.ascii_letters + string.digits + ":-_/.", max_size=12),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=8),
+)
+
+_json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**64 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    wire_strings,
+)
+
+json_values: st.SearchStrategy[Any] = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(wire_strings, inner, max_size=3),
+    max_leaves=8,
+)
+"""Arbitrary ``serde_json::Value`` (keys come out sorted after decoding)."""
+
+
+def strategy_for(tp: Any) -> st.SearchStrategy[Any]:
+    """A strategy for values of the Python wire type ``tp``."""
+    return shape_strategy(shape_of(tp))
+
+
+@functools.lru_cache(maxsize=None)
+def _cached(shape: Shape) -> st.SearchStrategy[Any]:
+    return st.deferred(lambda: _derive(shape))
+
+
+def shape_strategy(shape: Shape) -> st.SearchStrategy[Any]:
+    """The strategy for a codec shape (cached; recursive types are deferred)."""
+    return _cached(shape)
+
+
+def _derive(shape: Shape) -> st.SearchStrategy[Any]:
+    custom = getattr(shape, "strategy", None)
+    if custom is not None:
+        result: st.SearchStrategy[Any] = custom()
+        return result
+    if isinstance(shape, StrShape):
+        return wire_strings
+    if isinstance(shape, BoolShape):
+        return st.booleans()
+    if isinstance(shape, IntShape):
+        lo, hi = shape.rng.lo, shape.rng.hi
+        edges = [v for v in (lo, hi, 0, 1, 2**32, 2**53 + 1) if lo <= v <= hi]
+        return st.sampled_from(edges) | st.integers(lo, hi)
+    if isinstance(shape, FloatShape):
+        return st.floats(allow_nan=False, allow_infinity=False)
+    if isinstance(shape, ValueShape):
+        return json_values
+    if isinstance(shape, NullShape):
+        return st.none()
+    if isinstance(shape, OptionShape):
+        return st.none() | shape_strategy(shape.inner)
+    if isinstance(shape, ListShape):
+        return st.lists(shape_strategy(shape.inner), max_size=3).map(tuple)
+    if isinstance(shape, BytesShape):
+        return st.binary(max_size=6)
+    if isinstance(shape, TupleShape):
+        return st.tuples(*(shape_strategy(s) for s in shape.items))
+    if isinstance(shape, MapShape):
+        return st.dictionaries(wire_strings, shape_strategy(shape.inner), max_size=3)
+    if isinstance(shape, ResultShape):
+        return st.builds(Ok, shape_strategy(shape.ok)) | st.builds(Err, shape_strategy(shape.err))
+    if isinstance(shape, UnitEnumShape):
+        return st.sampled_from(list(shape.cls))
+    if isinstance(shape, StructShape):
+        return _struct(shape)
+    if isinstance(shape, EnumShape):
+        return st.one_of([_struct(v.body) for v in shape.variants])
+    raise TypeError(f"no strategy for shape {type(shape).__name__}")
+
+
+def _struct(shape: StructShape) -> st.SearchStrategy[Any]:
+    fields = {f.attr: shape_strategy(f.shape) for f in shape.fields}
+    return st.builds(shape.cls, **fields)
