@@ -47,7 +47,7 @@ _TRICKY = st.sampled_from(
 wire_strings: st.SearchStrategy[str] = st.one_of(
     _TRICKY,
     st.text(alphabet=string.ascii_letters + string.digits + ":-_/.", max_size=12),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=8),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=8),
 )
 
 _json_scalars = st.one_of(
@@ -71,7 +71,7 @@ def strategy_for(tp: Any) -> st.SearchStrategy[Any]:
     return shape_strategy(shape_of(tp))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cached(shape: Shape) -> st.SearchStrategy[Any]:
     return st.deferred(lambda: _derive(shape))
 

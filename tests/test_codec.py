@@ -26,7 +26,7 @@ from lash_spec.wire.codec import (
     wire_struct,
 )
 from lash_spec.wire.errors import WireError
-from lash_spec.wire.types import U8, U32, U64, I64, Err, Ok, Result, Value
+from lash_spec.wire.types import I64, U8, U32, U64, Err, Ok, Result, Value
 
 
 class Colour(enum.Enum):

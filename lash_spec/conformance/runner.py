@@ -89,8 +89,9 @@ def _json_files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*.json") if "schema" not in p.relative_to(path).parts
-                and p.name != "index.json"
+                p
+                for p in path.rglob("*.json")
+                if "schema" not in p.relative_to(path).parts and p.name != "index.json"
             )
         else:
             yield path

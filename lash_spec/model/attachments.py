@@ -14,6 +14,8 @@ bytes to; configuring it to fail lets the ``runtime_effect_attachment_store``
 rule be exercised.
 """
 
+
+
 from __future__ import annotations
 
 import enum

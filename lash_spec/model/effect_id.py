@@ -144,5 +144,3 @@ class ProcessCommandSignal(ProcessCommand):
 
     def effect_id(self) -> str:
         return f"process:signal:{self.process_id}:signal.{self.signal_name}:{self.signal_id}"
-
-

@@ -242,7 +242,13 @@ class LlmAttachmentSpec:
         """``LlmAttachment::reference``: no inline bytes, only the reference."""
         from lash_spec.model.llm import LlmAttachment
 
-        return LlmAttachment.from_reference(self.reference)
+        return LlmAttachment.of_reference(self.reference)
+
+
+def _default_generation() -> GenerationOptions:
+    from lash_spec.model.llm import GenerationOptions
+
+    return GenerationOptions()
 
 
 @attrs.frozen(kw_only=True)
@@ -255,7 +261,7 @@ class LlmRequestSpec:
     tools: tuple[LlmToolSpec, ...]
     tool_choice: LlmToolChoice
     model_variant: str | None
-    generation: GenerationOptions = dflt(factory=lambda: _default_generation())
+    generation: GenerationOptions = dflt(factory=_default_generation)
     session_id: str | None
     output_spec: LlmOutputSpec | None
 
@@ -268,7 +274,9 @@ class LlmRequestSpec:
         return cls(
             model=request.model,
             messages=request.messages,
-            attachments=tuple(attachment_spec_from_attachment(a, store) for a in request.attachments),
+            attachments=tuple(
+                attachment_spec_from_attachment(a, store) for a in request.attachments
+            ),
             tools=request.tools,
             tool_choice=request.tool_choice,
             model_variant=request.model_variant,
@@ -292,12 +300,6 @@ class LlmRequestSpec:
             session_id=self.session_id,
             output_spec=self.output_spec,
         )
-
-
-def _default_generation() -> GenerationOptions:
-    from lash_spec.model.llm import GenerationOptions
-
-    return GenerationOptions()
 
 
 class AttachmentStore(Protocol):
@@ -477,7 +479,9 @@ def validate_effect_invocation(
             f"command kind {command_kind.as_str()}",
         )
     if invocation.replay is None or not invocation.replay.key:
-        raise LashError("runtime_effect_replay_required", "runtime effect envelope requires replay.key")
+        raise LashError(
+            "runtime_effect_replay_required", "runtime effect envelope requires replay.key"
+        )
 
 
 @attrs.frozen(kw_only=True)

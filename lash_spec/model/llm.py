@@ -14,6 +14,8 @@ skipped. ``LlmRequest``'s ``stream_events``/``provider_trace`` are
 ``#[serde(skip)]`` callback handles: never on the wire, so not modelled.
 """
 
+
+
 from __future__ import annotations
 
 import enum
@@ -22,7 +24,15 @@ from typing import Annotated
 import attrs
 
 from lash_spec.model.attachments import AttachmentRef
-from lash_spec.wire.codec import dflt, skip_empty, skip_false, skip_none, tagged, variant, wire_struct
+from lash_spec.wire.codec import (
+    dflt,
+    skip_empty,
+    skip_false,
+    skip_none,
+    tagged,
+    variant,
+    wire_struct,
+)
 from lash_spec.wire.types import I64, IntRange, Usize, Value
 
 __all__ = [

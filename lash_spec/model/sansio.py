@@ -126,7 +126,10 @@ class TurnCause:
     def to_event_message(self) -> Message:
         """``TurnCause::to_event_message``: an ``Event`` message with one text part."""
         part = Part(
-            id=f"{self.id}.p0", kind=PartKind.TEXT, content=self.text, prune_state=PruneStateIntact()
+            id=f"{self.id}.p0",
+            kind=PartKind.TEXT,
+            content=self.text,
+            prune_state=PruneStateIntact(),
         )
         return Message(id=self.id, role=MessageRole.EVENT, parts=(part,), origin=self.origin)
 

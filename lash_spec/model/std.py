@@ -137,7 +137,10 @@ class SystemTimeShape(_TimeShape):
     nanos_key = "nanos_since_epoch"
 
     def encode(self, obj: Any) -> Any:
-        return {"secs_since_epoch": obj.secs_since_epoch, "nanos_since_epoch": obj.nanos_since_epoch}
+        return {
+            "secs_since_epoch": obj.secs_since_epoch,
+            "nanos_since_epoch": obj.nanos_since_epoch,
+        }
 
     def decode(self, value: Any, content: bool) -> Any:
         secs, nanos = _normalize(*self._parts(value), "SystemTime epoch offset")

@@ -33,6 +33,7 @@ internal tags first, ``Value`` maps sorted) for :mod:`lash_spec.wire.text`.
 from __future__ import annotations
 
 import enum
+import math
 import re
 import sys
 import types
@@ -131,9 +132,7 @@ def skip_if(
     name: str | None = None,
 ) -> Any:
     """``#[serde(default, skip_serializing_if = <predicate>)]``."""
-    return _field(
-        FieldRule(name=name, skip_if=predicate, read_default=True), default, factory
-    )
+    return _field(FieldRule(name=name, skip_if=predicate, read_default=True), default, factory)
 
 
 def dflt(
@@ -229,7 +228,8 @@ def variant(wire_name: str, *, newtype: bool = False, tuple_: bool = False) -> C
             kind = "tuple"
         else:
             kind = "struct" if fields else "unit"
-        base.__serde_variants__.append(VariantRule(wire_name, cls, kind))
+        variants: list[VariantRule] = getattr(base, "__serde_variants__")  # noqa: B009
+        variants.append(VariantRule(wire_name, cls, kind))
         return cls
 
     return deco
@@ -278,7 +278,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 class Shape:
     """Encode/decode rules for one Python type."""
 
-    expecting: ClassVar[str] = "a value"
+    expecting: str = "a value"
 
     def encode(self, obj: Any) -> Any:
         raise NotImplementedError
@@ -291,7 +291,7 @@ class Shape:
 
 
 class StrShape(Shape):
-    expecting = "a string"
+    expecting: str = "a string"
 
     def encode(self, obj: Any) -> Any:
         return obj
@@ -305,7 +305,7 @@ class StrShape(Shape):
 
 
 class BoolShape(Shape):
-    expecting = "a boolean"
+    expecting: str = "a boolean"
 
     def encode(self, obj: Any) -> Any:
         return obj
@@ -333,7 +333,7 @@ class IntShape(Shape):
 
 
 class FloatShape(Shape):
-    expecting = "f64"
+    expecting: str = "f64"
 
     def encode(self, obj: Any) -> Any:
         return float(obj)
@@ -350,7 +350,7 @@ class FloatShape(Shape):
 class ValueShape(Shape):
     """``serde_json::Value``: any JSON; objects sorted; no ``Option`` leniency."""
 
-    expecting = "any valid JSON value"
+    expecting: str = "any valid JSON value"
 
     def encode(self, obj: Any) -> Any:
         return canonical_value(obj)
@@ -380,7 +380,7 @@ def _check_json(value: Any, depth: int = 0) -> None:
         if not value.isascii() and _SURROGATE.search(value):
             raise WireError("lone surrogate in string (not valid UTF-8)")
     elif t is float:
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise WireError("non-finite number is not JSON")
     elif value is not None and t is not bool and t is not int:
         raise WireError(f"not a JSON value: {t.__name__}")
@@ -389,7 +389,7 @@ def _check_json(value: Any, depth: int = 0) -> None:
 class NullShape(Shape):
     """``()`` and unit structs: ``null`` only."""
 
-    expecting = "unit"
+    expecting: str = "unit"
 
     def encode(self, obj: Any) -> Any:
         return None
@@ -416,7 +416,7 @@ class OptionShape(Shape):
 class ListShape(Shape):
     """``Vec<T>`` (a Python tuple: model values are immutable)."""
 
-    expecting = "a sequence"
+    expecting: str = "a sequence"
 
     def __init__(self, inner: Shape) -> None:
         self.inner = inner
@@ -441,7 +441,7 @@ class ListShape(Shape):
 class BytesShape(Shape):
     """``Vec<u8>``: a JSON array of integers 0..=255."""
 
-    expecting = "a sequence of u8"
+    expecting: str = "a sequence of u8"
     _u8 = IntShape(IntRange("u8", 0, 255))
 
     def encode(self, obj: Any) -> Any:
@@ -485,7 +485,7 @@ class TupleShape(Shape):
 class MapShape(Shape):
     """``BTreeMap<String, T>`` (and ``HashMap``, written sorted: see docs)."""
 
-    expecting = "a map"
+    expecting: str = "a map"
 
     def __init__(self, inner: Shape) -> None:
         self.inner = inner
@@ -510,7 +510,7 @@ class MapShape(Shape):
 class ResultShape(Shape):
     """``Result<T, E>``: ``{"Ok": T}`` / ``{"Err": E}``."""
 
-    expecting = "enum Result"
+    expecting: str = "enum Result"
 
     def __init__(self, ok: Shape, err: Shape) -> None:
         self.ok = ok
@@ -601,8 +601,9 @@ class _FieldShape:
 
     def default_value(self) -> Any:
         d = self.default
-        if isinstance(d, attrs.Factory):  # type: ignore[arg-type]
-            return d.factory()
+        factory = getattr(d, "factory", None)
+        if isinstance(d, attrs.Factory) and factory is not None:  # type: ignore[arg-type]
+            return factory()
         if d is _MISSING:
             raise AssertionError(f"field {self.attr} has serde default but no attrs default")
         return d
@@ -920,7 +921,13 @@ class EnumShape(Shape):
 # ---------------------------------------------------------------------------
 
 _SHAPES: dict[Any, Shape] = {}
-_STR, _BOOL, _FLOAT, _VALUE, _NULL = StrShape(), BoolShape(), FloatShape(), ValueShape(), NullShape()
+_STR, _BOOL, _FLOAT, _VALUE, _NULL = (
+    StrShape(),
+    BoolShape(),
+    FloatShape(),
+    ValueShape(),
+    NullShape(),
+)
 
 
 def shape_of(tp: Any) -> Shape:
@@ -1035,7 +1042,7 @@ def from_wire(tp: type[T] | Any, value: Any) -> T:
 
     Raises :class:`WireError` (with the JSON path) where serde would fail.
     """
-    result: T = converter.structure(value, tp)
+    result: T = typing.cast(T, converter.structure(value, tp))
     return result
 
 
@@ -1061,7 +1068,8 @@ def from_json(tp: type[T] | Any, text: str) -> T:
     """Parse JSON text as serde_json would read it, then decode as ``tp``."""
     from lash_spec.wire.reader import loads
 
-    return from_wire(tp, loads(text))
+    result: T = from_wire(tp, loads(text))
+    return result
 
 
 def stable_json(value: Any) -> str:
@@ -1077,4 +1085,3 @@ def stable_hash(value: Any) -> str:
 def all_shapes() -> Iterator[tuple[Any, Shape]]:
     """Every shape built so far (for docs, schemas and tests)."""
     return iter(list(_SHAPES.items()))
-

@@ -99,4 +99,6 @@ def loads(text: str) -> Any:
     except OverflowError as err:
         raise WireError(f"number out of range: {err}") from None
     except json.JSONDecodeError as err:
-        raise WireError(f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+        raise WireError(
+            f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections.abc import Callable
-from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C accelerated, untyped
+from json.encoder import encode_basestring  # C accelerated
 from typing import Any
 
 __all__ = [
@@ -183,8 +182,6 @@ def f64_from_parts(positive: bool, significand: int, exponent: int) -> float:
         f /= 1e308
         exponent += 308
     return f if positive else -f
-
-
 
 
 def sha256_hex(text: str) -> str:

@@ -46,7 +46,7 @@ I32 = Annotated[int, IntRange("i32", -(2**31), 2**31 - 1)]
 I64 = Annotated[int, IntRange("i64", -(2**63), 2**63 - 1)]
 
 JsonValue: TypeAlias = Union[  # noqa: UP007  (a recursive alias needs the string forms)
-    None, bool, int, float, str, list["JsonValue"], dict[str, "JsonValue"]
+    bool, int, float, str, list["JsonValue"], dict[str, "JsonValue"], None
 ]
 
 

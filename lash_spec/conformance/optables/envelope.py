@@ -33,7 +33,7 @@ from lash_spec.model.sansio import (
     ExecutionEnvironmentSync,
     LlmCallError,
 )
-from lash_spec.wire.types import Result, Usize
+from lash_spec.wire.types import Err, Ok, Usize
 
 _WRONG = "runtime_effect_wrong_outcome"
 
@@ -79,7 +79,10 @@ OPS = [
         RuntimeInvocation,
     ),
     _envelope(
-        "RuntimeInvocation::effect_id", (RuntimeInvocation,), RuntimeInvocation.effect_id, str | None
+        "RuntimeInvocation::effect_id",
+        (RuntimeInvocation,),
+        RuntimeInvocation.effect_id,
+        str | None,
     ),
     _envelope(
         "RuntimeInvocation::effect_kind",
@@ -161,12 +164,12 @@ OPS = [
     _outcome(
         "into_llm_call",
         RuntimeEffectOutcome.into_llm_call,
-        tuple[Result[LlmResponse, LlmCallError], bool],
+        tuple[Ok[LlmResponse] | Err[LlmCallError], bool],
     ),
     _outcome(
         "into_direct_response",
         RuntimeEffectOutcome.into_direct_response,
-        Result[LlmResponse, LlmCallError],
+        Ok[LlmResponse] | Err[LlmCallError],
     ),
     _outcome(
         "into_tool_call",
@@ -179,16 +182,16 @@ OPS = [
         "into_tool_call_effect", RuntimeEffectOutcome.into_tool_call_effect, ToolCallEffectOutcome
     ),
     _outcome("into_process", RuntimeEffectOutcome.into_process, ProcessEffectOutcome),
-    _outcome("into_exec_code", RuntimeEffectOutcome.into_exec_code, Result[ExecResponse, str]),
+    _outcome("into_exec_code", RuntimeEffectOutcome.into_exec_code, Ok[ExecResponse] | Err[str]),
     _outcome(
         "into_checkpoint",
         RuntimeEffectOutcome.into_checkpoint,
-        Result[CheckpointDelivery, RuntimeEffectControllerError],
+        Ok[CheckpointDelivery] | Err[RuntimeEffectControllerError],
     ),
     _outcome(
         "into_sync_execution_environment",
         RuntimeEffectOutcome.into_sync_execution_environment,
-        Result[ExecutionEnvironmentSync | None, str],
+        Ok[ExecutionEnvironmentSync | None] | Err[str],
     ),
     _outcome("into_await_event", RuntimeEffectOutcome.into_await_event, Resolution),
 ]
