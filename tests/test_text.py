@@ -149,3 +149,22 @@ def test_canonical_value_is_idempotent_and_parses_back(value: object) -> None:
     once = canonical_value(value)
     assert canonical_value(once) == once
     assert json.loads(stable_json(value)) == value
+
+
+json_with_floats = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats()
+    | st.text()
+    | st.sampled_from(["v4.1", "1e5", "NaN", "Infinity"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(json_with_floats)
+def test_fast_text_path_equals_the_exact_writer(value: object) -> None:
+    from lash_spec.wire.text import _write_exact
+
+    assert write_json(value) == _write_exact(value)

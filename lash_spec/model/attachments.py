@@ -14,8 +14,6 @@ bytes to; configuring it to fail lets the ``runtime_effect_attachment_store``
 rule be exercised.
 """
 
-
-
 from __future__ import annotations
 
 import enum

@@ -4,8 +4,6 @@
 shape at @003, @000 and @002 (only a doc comment changed).
 """
 
-
-
 from __future__ import annotations
 
 import attrs

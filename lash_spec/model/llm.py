@@ -14,8 +14,6 @@ skipped. ``LlmRequest``'s ``stream_events``/``provider_trace`` are
 ``#[serde(skip)]`` callback handles: never on the wire, so not modelled.
 """
 
-
-
 from __future__ import annotations
 
 import enum

@@ -23,8 +23,6 @@ appear anywhere; :class:`ToolValueShape` writes and reads the reserved
 ``$lash_tool_value`` forms.
 """
 
-
-
 from __future__ import annotations
 
 import enum

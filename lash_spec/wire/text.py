@@ -24,7 +24,9 @@ Differences from Python's :mod:`json` that are handled here (each is tested):
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import re
 from collections.abc import Callable
 from json.encoder import encode_basestring  # C accelerated
 from typing import Any
@@ -72,8 +74,26 @@ def float_text(value: float) -> str:
     return f"{sign}{head}e{'+' if e > 0 else '-'}{abs(e)}"
 
 
+# Python's C encoder writes exactly serde's text for everything but floats
+# (its string escapes are encode_basestring's). A float always shows up in
+# its output as a digit followed by `.`/`e`, or as NaN/Infinity; when none of
+# those appear anywhere, the fast text is already serde's, otherwise the
+# exact writer below runs (a string such as "v4.1" only costs time).
+_c_encode = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=True
+).encode
+_MAYBE_FLOAT = re.compile(r"[0-9][.eE]|NaN|Infinity")
+
+
 def write_json(value: Any) -> str:
     """Compact serde_json text of a wire value, keys in the order given."""
+    text: str = _c_encode(value)
+    if _MAYBE_FLOAT.search(text) is None:
+        return text
+    return _write_exact(value)
+
+
+def _write_exact(value: Any) -> str:
     parts: list[str] = []
     _write(value, parts.append)
     return "".join(parts)
