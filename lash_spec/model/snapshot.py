@@ -576,7 +576,10 @@ def default_prompt_template() -> PromptTemplate:
     return PromptTemplate(
         sections=(
             PromptTemplateSection(
-                entries=(builtin(builtin=PromptBuiltin.MAIN_AGENT_INTRO), slot(slot=PromptSlot.INTRO))
+                entries=(
+                    builtin(builtin=PromptBuiltin.MAIN_AGENT_INTRO),
+                    slot(slot=PromptSlot.INTRO),
+                )
             ),
             PromptTemplateSection(
                 title="Execution",
@@ -623,9 +626,7 @@ class PromptContribution:
     slot: PromptSlot
     title: str | None = skip_none()
     priority: I32 = dflt(0)
-    gate: PromptContributionGate = skip_if(
-        lambda g: g.is_empty(), factory=PromptContributionGate
-    )
+    gate: PromptContributionGate = skip_if(lambda g: g.is_empty(), factory=PromptContributionGate)
     content: str
 
 

@@ -740,6 +740,15 @@ def _compile_encoder(fields: list[_FieldShape]) -> Callable[[Any, dict[str, Any]
     return fn
 
 
+def _import_model_modules() -> None:
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module("lash_spec.model")
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"lash_spec.model.{info.name}")
+
+
 def _type_hints(cls: type) -> dict[str, Any]:
     """Resolve a class's annotations, also through names imported only for typing.
 
@@ -751,6 +760,7 @@ def _type_hints(cls: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(cls, include_extras=True)
     except NameError:
+        _import_model_modules()
         namespace: dict[str, Any] = {}
         for name, module in list(sys.modules.items()):
             if name.startswith("lash_spec.") and module is not None:
