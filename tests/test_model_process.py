@@ -51,6 +51,7 @@ from lash_spec.model.process import (
     ProcessInput,
     ProcessInputExternal,
     ProcessInputLashlangProcess,
+    ProcessInputSessionTurn,
     ProcessListMode,
     ProcessOriginator,
     ProcessOriginatorHost,
@@ -61,7 +62,6 @@ from lash_spec.model.process import (
     ProcessSessionDeleteReport,
     ProcessStartGrant,
     ProcessStatus,
-    ProcessStatusCompleted,
     ProcessStatusRunning,
     ProcessTerminalSemantics,
     ProcessTerminalState,
@@ -148,7 +148,7 @@ def test_controller_error_wire_and_wrong_outcome() -> None:
     ],
 )
 def test_execution_scope_variants(text: str, cls: type, scope_id: str) -> None:
-    scope = roundtrip(ExecutionScope, text)
+    scope: ExecutionScope = roundtrip(ExecutionScope, text)
     assert type(scope) is cls
     assert scope.id() == scope_id
 
@@ -267,8 +267,8 @@ def test_session_scope_id_matches_recorded_list_effect_ids() -> None:
     cases = _effect_id_cases("list")
     assert cases
     for command, expected in cases:
-        scope = from_wire(SessionScope, command["session_scope"])
-        mode = from_wire(ProcessListMode, command["mode"])
+        scope: SessionScope = from_wire(SessionScope, command["session_scope"])
+        mode: ProcessListMode = from_wire(ProcessListMode, command["mode"])
         assert f"process:list:{scope.id()}:{mode.as_str()}" == expected
 
 
@@ -276,8 +276,8 @@ def test_session_scope_id_matches_recorded_transfer_effect_ids() -> None:
     cases = _effect_id_cases("transfer")
     assert len(cases) >= 10
     for command, expected in cases:
-        src = from_wire(SessionScope, command["from_scope"])
-        dst = from_wire(SessionScope, command["to_scope"])
+        src: SessionScope = from_wire(SessionScope, command["from_scope"])
+        dst: SessionScope = from_wire(SessionScope, command["to_scope"])
         digest = stable_hash(command["process_ids"])
         assert f"process:transfer:{src.id()}:{dst.id()}:{digest}" == expected
 
@@ -322,7 +322,10 @@ def test_descriptor_grant_context_external_ref() -> None:
 
 
 def test_wait_state_example() -> None:
-    text = '{"kind":{"kind":"signal","name":"n","event_type":"e","key":"k","ordinal":0},"since_ms":5}'
+    text = (
+        '{"kind":{"kind":"signal","name":"n","event_type":"e","key":"k","ordinal":0},'
+        '"since_ms":5}'
+    )
     wait = roundtrip(WaitState, text)
     assert wait == WaitState(
         kind=WaitKindSignal(name="n", event_type="e", key="k", ordinal=0), since_ms=5
@@ -370,6 +373,28 @@ def test_process_input_variants() -> None:
         "$.args",
     )
     rejects(ProcessInput, '{"type":"session"}', "$.type", "unknown variant `session`")
+    # session_turn: defaults of SessionCreateRequest / TurnInput per wire-format.md §9
+    turn: ProcessInput = from_json(
+        ProcessInput,
+        '{"type":"session_turn","create_request":{"start":{"kind":"empty"}},'
+        '"turn_input":{"items":[{"type":"text","text":"hi"}]},'
+        '"output_contract":{"kind":"static"}}',
+    )
+    assert isinstance(turn, ProcessInputSessionTurn)
+    assert to_json(turn) == (
+        '{"type":"session_turn","create_request":{"relation":{"kind":"root"},'
+        '"start":{"kind":"empty"},"policy":null,"plugin_source":"current_session_fork",'
+        '"initial_nodes":[],"tool_access":{},"plugin_options":{}},'
+        '"turn_input":{"items":[{"type":"text","text":"hi"}],"image_blobs":{}},'
+        '"output_contract":{"kind":"static"}}'
+    )
+    rejects(
+        ProcessInput,
+        '{"type":"session_turn","create_request":{"start":{"kind":"empty"}},'
+        '"turn_input":{"items":[]}}',
+        "$",
+        "missing field `output_contract`",
+    )
 
 
 def test_value_selector_and_dedupe_key() -> None:
@@ -532,8 +557,8 @@ def test_delete_report_and_append_request() -> None:
     roundtrip(ProcessSessionDeleteReport, text)
     rejects(ProcessSessionDeleteReport, text.replace(',"preserved_process_ids":[]', ""), "$",
             "missing field `preserved_process_ids`")
-    rejects(ProcessSessionDeleteReport, text.replace("18446744073709551615", "18446744073709551616"),
-            "$.revoked_handle_count")
+    too_big = text.replace("18446744073709551615", "18446744073709551616")
+    rejects(ProcessSessionDeleteReport, too_big, "$.revoked_handle_count")
     roundtrip(ProcessEventAppendRequest, '{"event_type":"signal.go","payload":null}')
     roundtrip(
         ProcessEventAppendRequest,

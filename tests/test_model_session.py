@@ -75,7 +75,7 @@ from lash_spec.model.session import (
 from lash_spec.wire.codec import from_json, from_wire, to_json, to_wire
 from lash_spec.wire.errors import WireError
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "recorded"
 TRACES = sorted(EXAMPLES.glob("turn-trace-*.json"))
 
 
@@ -166,8 +166,12 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
         f'{{"id":"m","role":"User","parts":[{PART_MIN}],'
         '"origin":{"kind":"plugin","plugin_id":"p","transient":true}}',
     ),
-    ("message-origin-null", Message, '{"id":"m","role":"System","parts":[],"origin":null}',
-     '{"id":"m","role":"System","parts":[]}'),
+    (
+        "message-origin-null",
+        Message,
+        '{"id":"m","role":"System","parts":[],"origin":null}',
+        '{"id":"m","role":"System","parts":[]}',
+    ),
     (
         "origin-process",
         MessageOrigin,
@@ -271,10 +275,18 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
     ),
     ("event-done", SessionEvent, '{"type":"done"}', '{"type":"done"}'),
     ("event-done-extra-ignored", SessionEvent, '{"x":1,"type":"done"}', '{"type":"done"}'),
-    ("event-text-delta", SessionEvent, '{"content":"a","type":"text_delta"}',
-     '{"type":"text_delta","content":"a"}'),
-    ("event-reasoning-delta", SessionEvent, '{"type":"reasoning_delta","content":""}',
-     '{"type":"reasoning_delta","content":""}'),
+    (
+        "event-text-delta",
+        SessionEvent,
+        '{"content":"a","type":"text_delta"}',
+        '{"type":"text_delta","content":"a"}',
+    ),
+    (
+        "event-reasoning-delta",
+        SessionEvent,
+        '{"type":"reasoning_delta","content":""}',
+        '{"type":"reasoning_delta","content":""}',
+    ),
     (
         "event-tool-call",
         SessionEvent,
@@ -289,8 +301,12 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
         '{"type":"tool_call_start","call_id":"c","name":"n","args":null}',
         '{"type":"tool_call_start","call_id":"c","name":"n","args":null}',
     ),
-    ("event-message", SessionEvent, '{"type":"message","kind":"info","text":"t"}',
-     '{"type":"message","text":"t","kind":"info"}'),
+    (
+        "event-message",
+        SessionEvent,
+        '{"type":"message","kind":"info","text":"t"}',
+        '{"type":"message","text":"t","kind":"info"}',
+    ),
     (
         "event-llm-request",
         SessionEvent,
@@ -355,8 +371,12 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
         '{"type":"turn_outcome","outcome":{"finished":{"assistant_message":{"text":"ok"}}}}',
         '{"type":"turn_outcome","outcome":{"finished":{"assistant_message":{"text":"ok"}}}}',
     ),
-    ("event-error", SessionEvent, '{"type":"error","message":"m","envelope":null}',
-     '{"type":"error","message":"m"}'),
+    (
+        "event-error",
+        SessionEvent,
+        '{"type":"error","message":"m","envelope":null}',
+        '{"type":"error","message":"m"}',
+    ),
     (
         "outcome-finished",
         TurnOutcome,
@@ -388,8 +408,12 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
         '{"agent_frame_switch":{"frame_id":"f","task":"t"}}',
     ),
     ("outcome-stopped-unit", TurnOutcome, '{"stopped":"max_turns"}', '{"stopped":"max_turns"}'),
-    ("outcome-stopped-unit-map", TurnOutcome, '{"stopped":{"plugin_abort":null}}',
-     '{"stopped":"plugin_abort"}'),
+    (
+        "outcome-stopped-unit-map",
+        TurnOutcome,
+        '{"stopped":{"plugin_abort":null}}',
+        '{"stopped":"plugin_abort"}',
+    ),
     (
         "outcome-stopped-tool-error",
         TurnOutcome,
@@ -437,24 +461,36 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
         '{"SyncExecutionEnvironment":{"id":2,"update_machine_config":true}}',
         '{"SyncExecutionEnvironment":{"id":2,"update_machine_config":true}}',
     ),
-    ("effect-llm-call", Effect, f'{{"LlmCall":{{"id":1,"request":{REQ}}}}}',
-     f'{{"LlmCall":{{"id":1,"request":{REQ}}}}}'),
+    (
+        "effect-llm-call",
+        Effect,
+        f'{{"LlmCall":{{"id":1,"request":{REQ}}}}}',
+        f'{{"LlmCall":{{"id":1,"request":{REQ}}}}}',
+    ),
     (
         "effect-tool-calls",
         Effect,
         '{"ToolCalls":{"id":4,"calls":[{"call_id":"c","tool_name":"t","args":{},"replay":null}]}}',
         '{"ToolCalls":{"id":4,"calls":[{"call_id":"c","tool_name":"t","args":{},"replay":null}]}}',
     ),
-    ("effect-exec-code-003", Effect, '{"ExecCode":{"code":"x","id":5}}',
-     '{"ExecCode":{"id":5,"code":"x"}}'),
+    (
+        "effect-exec-code-003",
+        Effect,
+        '{"ExecCode":{"code":"x","id":5}}',
+        '{"ExecCode":{"id":5,"code":"x"}}',
+    ),
     (
         "effect-exec-code-002",
         Effect,
         '{"ExecCode":{"code":"x","language":"python","id":5}}',
         '{"ExecCode":{"id":5,"language":"python","code":"x"}}',
     ),
-    ("effect-checkpoint", Effect, '{"Checkpoint":{"id":6,"checkpoint":"after_work"}}',
-     '{"Checkpoint":{"id":6,"checkpoint":"after_work"}}'),
+    (
+        "effect-checkpoint",
+        Effect,
+        '{"Checkpoint":{"id":6,"checkpoint":"after_work"}}',
+        '{"Checkpoint":{"id":6,"checkpoint":"after_work"}}',
+    ),
     (
         "effect-log-debug-nulls-written",
         Effect,
@@ -483,8 +519,12 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
         '"event_delta":[{"Protocol":null},{"Conversation":{"id":"c","role":"User","parts":[]}}],'
         '"protocol_iteration":2}}',
     ),
-    ("effect-done", Effect, '{"Done":{"protocol_iteration":0,"event_delta":[],"messages":[]}}',
-     '{"Done":{"messages":[],"event_delta":[],"protocol_iteration":0}}'),
+    (
+        "effect-done",
+        Effect,
+        '{"Done":{"protocol_iteration":0,"event_delta":[],"messages":[]}}',
+        '{"Done":{"messages":[],"event_delta":[],"protocol_iteration":0}}',
+    ),
     ("resume-prepare", CheckpointResumeAction, '"PrepareIteration"', '"PrepareIteration"'),
     (
         "resume-finish",
@@ -600,10 +640,10 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
     (
         "log-event",
         LogEvent,
-        '{"LlmDebug":{"session_id":"s","protocol_iteration":0,"usage":' + USAGE + ','
+        '{"LlmDebug":{"session_id":"s","protocol_iteration":0,"usage":' + USAGE + ","
         '"provider_usage":{"b":1,"a":0},"request_body":"q","response_text":"",'
         '"response_parts":[]}}',
-        '{"LlmDebug":{"session_id":"s","protocol_iteration":0,"usage":' + USAGE + ','
+        '{"LlmDebug":{"session_id":"s","protocol_iteration":0,"usage":' + USAGE + ","
         '"provider_usage":{"a":0,"b":1},"request_body":"q","response_text":"",'
         '"response_parts":[]}}',
     ),
@@ -627,8 +667,12 @@ def test_round_trip(tp: Any, text: str, expected: str) -> None:
 
 REJECTIONS: list[tuple[str, Any, str, str]] = [
     ("part-missing-prune-state", Part, '{"id":"p","kind":"Text","content":""}', "$"),
-    ("part-kind-lowercase", Part, '{"id":"p","kind":"text","content":"","prune_state":"Intact"}',
-     "$.kind"),
+    (
+        "part-kind-lowercase",
+        Part,
+        '{"id":"p","kind":"text","content":"","prune_state":"Intact"}',
+        "$.kind",
+    ),
     (
         "message-deep-prune-state",
         Message,
@@ -653,14 +697,26 @@ REJECTIONS: list[tuple[str, Any, str, str]] = [
         '{"kind":"process","process_id":"p","event_type":"e","sequence":-1}',
         "$.sequence",
     ),
-    ("plugin-message-image-byte", PluginMessage, '{"role":"User","content":"","images":[[1,256]]}',
-     "$.images[0][1]"),
-    ("plugin-message-image-base64", PluginMessage, '{"role":"User","content":"","images":["iVBO"]}',
-     "$.images[0]"),
+    (
+        "plugin-message-image-byte",
+        PluginMessage,
+        '{"role":"User","content":"","images":[[1,256]]}',
+        "$.images[0][1]",
+    ),
+    (
+        "plugin-message-image-base64",
+        PluginMessage,
+        '{"role":"User","content":"","images":["iVBO"]}',
+        "$.images[0]",
+    ),
     ("checkpoint-kind-pascal", CheckpointKind, '"AfterWork"', "$"),
     ("plugin-event-no-key", PluginRuntimeEvent, '{"kind":"status","label":"l"}', "$"),
-    ("token-usage-float", TokenUsage, '{"input_tokens":1.0,"output_tokens":0,"cached_input_tokens":0}',
-     "$.input_tokens"),
+    (
+        "token-usage-float",
+        TokenUsage,
+        '{"input_tokens":1.0,"output_tokens":0,"cached_input_tokens":0}',
+        "$.input_tokens",
+    ),
     ("token-usage-missing", TokenUsage, '{"input_tokens":1,"output_tokens":0}', "$"),
     ("termination-missing-flag", TurnTerminationPolicyState, "{}", "$"),
     ("event-unknown-type", SessionEvent, '{"type":"TextDelta","content":"a"}', "$.type"),
@@ -671,10 +727,18 @@ REJECTIONS: list[tuple[str, Any, str, str]] = [
         f'{{"type":"tool_call","name":"n","args":{{}},"output":{TOOL_OUT},"duration_ms":-1}}',
         "$.duration_ms",
     ),
-    ("event-error-envelope", SessionEvent, '{"type":"error","message":"m","envelope":{"kind":1}}',
-     "$.envelope.kind"),
-    ("outcome-frame-switch-no-frame", TurnOutcome, '{"agent_frame_switch":{"task":"t"}}',
-     "$.agent_frame_switch"),
+    (
+        "event-error-envelope",
+        SessionEvent,
+        '{"type":"error","message":"m","envelope":{"kind":1}}',
+        "$.envelope.kind",
+    ),
+    (
+        "outcome-frame-switch-no-frame",
+        TurnOutcome,
+        '{"agent_frame_switch":{"task":"t"}}',
+        "$.agent_frame_switch",
+    ),
     ("outcome-pascal", TurnOutcome, '{"Finished":{"assistant_message":{"text":"ok"}}}', "$"),
     ("outcome-two-keys", TurnOutcome, '{"stopped":"cancelled","finished":null}', "$"),
     ("stop-unknown", TurnOutcome, '{"stopped":"MaxTurns"}', "$.stopped"),
@@ -683,8 +747,12 @@ REJECTIONS: list[tuple[str, Any, str, str]] = [
     ("unit-record-protocol-bare", UnitSessionEventRecord, '"Protocol"', "$"),
     ("core-record-protocol-null", SessionEventRecord, '{"Protocol":null}', "$.Protocol"),
     ("core-record-protocol-array", SessionEventRecord, '{"Protocol":["p",1]}', "$.Protocol"),
-    ("core-record-protocol-no-payload", SessionEventRecord, '{"Protocol":{"plugin_id":"p"}}',
-     "$.Protocol"),
+    (
+        "core-record-protocol-no-payload",
+        SessionEventRecord,
+        '{"Protocol":{"plugin_id":"p"}}',
+        "$.Protocol",
+    ),
     (
         "core-record-plugin-id-not-string",
         SessionEventRecord,
@@ -695,14 +763,26 @@ REJECTIONS: list[tuple[str, Any, str, str]] = [
     ("effect-struct-as-string", Effect, '"CancelLlm"', "$"),
     ("effect-negative-id", Effect, '{"CancelLlm":{"id":-1}}', "$.CancelLlm.id"),
     ("effect-id-wrapped", Effect, '{"CancelLlm":{"id":[3]}}', "$.CancelLlm.id"),
-    ("effect-exec-language", Effect, '{"ExecCode":{"id":1,"language":5,"code":"x"}}',
-     "$.ExecCode.language"),
+    (
+        "effect-exec-language",
+        Effect,
+        '{"ExecCode":{"id":1,"language":5,"code":"x"}}',
+        "$.ExecCode.language",
+    ),
     ("effect-emit-bad-event", Effect, '{"Emit":{"type":"nope"}}', "$.Emit.type"),
-    ("effect-progress-core-record", Effect,
-     '{"Progress":{"messages":[],"event_delta":[{"Protocol":{"plugin_id":"p","payload":1}}],'
-     '"protocol_iteration":0}}', "$.Progress.event_delta[0].Protocol"),
-    ("state-waiting-exec-no-driver-state", MachineState,
-     '{"WaitingExec":{"effect_id":1,"code":"c"}}', "$.WaitingExec"),
+    (
+        "effect-progress-core-record",
+        Effect,
+        '{"Progress":{"messages":[],"event_delta":[{"Protocol":{"plugin_id":"p","payload":1}}],'
+        '"protocol_iteration":0}}',
+        "$.Progress.event_delta[0].Protocol",
+    ),
+    (
+        "state-waiting-exec-no-driver-state",
+        MachineState,
+        '{"WaitingExec":{"effect_id":1,"code":"c"}}',
+        "$.WaitingExec",
+    ),
     ("state-unknown", MachineState, '"Waiting"', "$"),
     ("resume-finish-bare", CheckpointResumeAction, '"Finish"', "$"),
     (
@@ -722,8 +802,12 @@ REJECTIONS: list[tuple[str, Any, str, str]] = [
         "$.pending_effects[1].Done",
     ),
     ("delivery-missing-list", CheckpointDelivery, '{"messages":[],"transient_messages":[]}', "$"),
-    ("llm-call-error-retryable", LlmCallError,
-     '{"message":"m","retryable":1,"terminal_reason":"stop"}', "$.retryable"),
+    (
+        "llm-call-error-retryable",
+        LlmCallError,
+        '{"message":"m","retryable":1,"terminal_reason":"stop"}',
+        "$.retryable",
+    ),
     ("pending-tool-call-no-args", PendingToolCall, '{"call_id":"c","tool_name":"t"}', "$"),
 ]
 
@@ -745,12 +829,16 @@ def test_rejection(tp: Any, text: str, path: str) -> None:
 
 
 def test_era_variants_keep_their_own_names() -> None:
-    old = from_wire(Effect, {"SyncExecutionSurface": {"id": 1, "update_machine_config": False}})
-    new = from_wire(Effect, {"SyncExecutionEnvironment": {"id": 1, "update_machine_config": False}})
+    old: Effect = from_wire(
+        Effect, {"SyncExecutionSurface": {"id": 1, "update_machine_config": False}}
+    )
+    new: Effect = from_wire(
+        Effect, {"SyncExecutionEnvironment": {"id": 1, "update_machine_config": False}}
+    )
     assert isinstance(old, EffectSyncExecutionSurface)
     assert isinstance(new, EffectSyncExecutionEnvironment)
-    s_old = from_wire(MachineState, {"WaitingExecutionSurface": [1, True]})
-    s_new = from_wire(MachineState, {"WaitingExecutionEnvironment": [1, True]})
+    s_old: MachineState = from_wire(MachineState, {"WaitingExecutionSurface": [1, True]})
+    s_new: MachineState = from_wire(MachineState, {"WaitingExecutionEnvironment": [1, True]})
     assert isinstance(s_old, MachineStateWaitingExecutionSurface)
     assert isinstance(s_new, MachineStateWaitingExecutionEnvironment)
     assert to_json(EffectExecCode(id=1, code="c")) == '{"ExecCode":{"id":1,"code":"c"}}'
@@ -785,7 +873,7 @@ def test_small_rules() -> None:
         '"prune_state":"Intact"}],"origin":{"kind":"plugin","plugin_id":"q","transient":true}}'
     )
     assert cause.to_event_message().is_transient()
-    usage = from_json(TokenUsage, USAGE)
+    usage: TokenUsage = from_json(TokenUsage, USAGE)
     assert usage.total() == 1 + 2 + 4
     assert to_json(usage.plus(usage)) == (
         '{"input_tokens":2,"output_tokens":4,"cached_input_tokens":6,"reasoning_tokens":8}'
@@ -907,7 +995,12 @@ def test_protocol_event_rejects_non_json() -> None:
     with pytest.raises(WireError) as info:
         from_wire(ProtocolEvent, {"plugin_id": "p", "payload": float("nan")})
     assert info.value.json_path == "$.payload"
-    assert isinstance(from_wire(PluginRuntimeEvent, {"kind": "custom", "name": "n", "payload": 1}),
-                      PluginRuntimeEvent)
-    assert from_wire(AcceptedInjectedTurnInput, {"message": {"role": "User", "content": ""}}).id is None
+    assert isinstance(
+        from_wire(PluginRuntimeEvent, {"kind": "custom", "name": "n", "payload": 1}),
+        PluginRuntimeEvent,
+    )
+    assert (
+        from_wire(AcceptedInjectedTurnInput, {"message": {"role": "User", "content": ""}}).id
+        is None
+    )
     assert from_wire(ErrorEnvelope, {"kind": "k", "user_message": "u"}).raw is None

@@ -700,6 +700,9 @@ class SessionPolicyShape(Shape):
 
     expecting = "struct Wire"
 
+    def __init__(self) -> None:
+        self._wire: StructShape | None = None
+
     def encode(self, obj: Any) -> Any:
         out: dict[str, Any] = {
             "model": shape_of(ModelSpec).encode(obj.model),
@@ -718,8 +721,12 @@ class SessionPolicyShape(Shape):
                 "legacy serialized provider config is not supported in session state;"
                 " persist provider_id only"
             )
-        # Decoded from the buffered serde_json::Value, not from JSON text.
-        return StructShape(SessionPolicy, "Wire").decode(value, True)
+        # The inner derive reads from a serde_json::Value: like JSON text (and
+        # unlike serde's Content buffer) a Value gives enum tags as strings
+        # only, whatever mode the policy itself was read in.
+        if self._wire is None:
+            self._wire = StructShape(SessionPolicy, "Wire")
+        return self._wire.decode(value, False)
 
 
 @wire_struct(deny_unknown_fields=True)

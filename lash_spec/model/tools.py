@@ -123,6 +123,9 @@ class ToolValueShape(Shape):
     object of tool values); any other tag is an error. Reserved forms are read
     from a ``serde_json::Value`` upstream, so serde's buffered-content leniency
     never applies inside them.
+
+    A Python ``nan``/``inf`` (which no ``serde_json::Number`` can hold) is
+    written as ``null``, as serde_json writes a non-finite ``f64``.
     """
 
     expecting = "a Lash tool value"

@@ -6,6 +6,7 @@ Each row names the Rust function as the seed writes it, its argument types
 
 from __future__ import annotations
 
+from operator import methodcaller
 from typing import Any
 
 from lash_spec.conformance.ops import Op
@@ -134,7 +135,7 @@ OPS = [
     Op(
         name="ProcessCommand::effect_id",
         args=(ProcessCommand,),
-        fn=ProcessCommand.effect_id,
+        fn=methodcaller("effect_id"),  # dispatches to the variant
         result=str,
         seed="000",
         concept="effect_id",
