@@ -122,7 +122,10 @@ def test_whitespace_replay_key_is_accepted_and_hash_is_sha256_of_text() -> None:
 def test_decoding_does_not_validate() -> None:
     env = from_wire(
         RuntimeEffectEnvelope,
-        {"invocation": {"scope": SCOPE, "subject": effect("")}, "command": {"type": "sleep", "duration_ms": 1}},
+        {
+            "invocation": {"scope": SCOPE, "subject": effect("")},
+            "command": {"type": "sleep", "duration_ms": 1},
+        },
     )
     assert code_of(RuntimeEffectEnvelope.try_new, env.invocation, env.command) == (
         "runtime_effect_invocation_subject"
@@ -158,7 +161,9 @@ def test_scope_constructors() -> None:
 def test_with_caused_by_sets_and_clears() -> None:
     cause = {"type": "process", "process_id": "p"}
     inv = RuntimeInvocation.effect(RuntimeScope.new("s"), "e", RuntimeEffectKind.SLEEP, "r")
-    caused = inv.with_caused_by(from_wire(RuntimeInvocation, {**to_wire(inv), "caused_by": cause}).caused_by)
+    caused = inv.with_caused_by(
+        from_wire(RuntimeInvocation, {**to_wire(inv), "caused_by": cause}).caused_by
+    )
     assert to_wire(caused)["caused_by"] == cause
     assert "caused_by" not in to_wire(caused.with_caused_by(None))
 
@@ -166,7 +171,11 @@ def test_with_caused_by_sets_and_clears() -> None:
 @pytest.mark.parametrize(
     ("subject", "scope", "expected"),
     [
-        (effect("e"), SCOPE, {"type": "effect", "session_id": "s", "turn_id": "t", "effect_id": "e"}),
+        (
+            effect("e"),
+            SCOPE,
+            {"type": "effect", "session_id": "s", "turn_id": "t", "effect_id": "e"},
+        ),
         (effect("e"), {"session_id": "s"}, {"type": "effect", "session_id": "s", "effect_id": "e"}),
         ({"type": "process", "process_id": "p"}, SCOPE, {"type": "process", "process_id": "p"}),
         (
@@ -216,11 +225,19 @@ REGISTRATION = {
             "process:list:session:s:live",
         ),
         (
-            {"op": "list", "session_scope": {"session_id": "s", "agent_frame_id": "f"}, "mode": "all"},
+            {
+                "op": "list",
+                "session_scope": {"session_id": "s", "agent_frame_id": "f"},
+                "mode": "all",
+            },
             "process:list:session:s/frame:f:all",
         ),
         (
-            {"op": "list", "session_scope": {"session_id": "s", "agent_frame_id": ""}, "mode": "all"},
+            {
+                "op": "list",
+                "session_scope": {"session_id": "s", "agent_frame_id": ""},
+                "mode": "all",
+            },
             "process:list:session:s:all",
         ),
         (
@@ -233,7 +250,12 @@ REGISTRATION = {
             "process:transfer:session:a:session:b/frame:f:" + sha('["p2","p1","p1"]'),
         ),
         (
-            {"op": "transfer", "from_scope": {"session_id": "a"}, "to_scope": {"session_id": "b"}, "process_ids": []},
+            {
+                "op": "transfer",
+                "from_scope": {"session_id": "a"},
+                "to_scope": {"session_id": "b"},
+                "process_ids": [],
+            },
             "process:transfer:session:a:session:b:" + sha("[]"),
         ),
         ({"op": "delete_session", "session_id": "s"}, "process:delete-session:s"),

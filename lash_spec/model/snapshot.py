@@ -115,6 +115,7 @@ __all__ = [
     "ToolAvailabilityConfig",
     "ToolContract",
     "ToolDefinition",
+    "ToolId",
     "ToolManifest",
     "ToolOutputContract",
     "ToolOutputContractFromInputSchema",
@@ -200,6 +201,18 @@ class ToolIdShape(Shape):
         if not rust_trim(text):
             raise WireError("tool id must not be empty")
         return text
+
+
+ToolId = Annotated[str, ToolIdShape()]
+"""``ToolId``: a non-blank string (rejected on read when Rust `trim` leaves nothing)."""
+
+WIRE_ALIASES: dict[str, Any] = {
+    "AgentFrameId": str,
+    "AgentFrameReason": str,
+    "BlobRef": str,
+    "ToolId": ToolId,
+}
+"""Transparent newtypes of this module, for ``decode:`` ops."""
 
 
 # ---------------------------------------------------------------------------
@@ -423,7 +436,7 @@ def _default_availability_config() -> ToolAvailabilityConfig:
 class ToolManifest:
     """``ToolManifest``: tool metadata. Fields equal to their default are not written."""
 
-    id: Annotated[str, ToolIdShape()]
+    id: ToolId
     name: str
     description: str = skip_if(lambda s: s == "", default="")
     compact_contract: CompactToolContract | None = skip_none()
@@ -691,7 +704,7 @@ class PromptLayer:
 class SessionPolicyShape(Shape):
     """``SessionPolicy``'s own ``Serialize``/``Deserialize``.
 
-    Write: ``model``, ``provider_id`` (Rust-``trim``\\ med), ``session_id``,
+    Write: ``model``, ``provider_id`` (trimmed as Rust `str::trim` does), ``session_id``,
     ``autonomous``, ``max_turns``, then ``prompt`` only when the layer is not
     empty. Read: the value is first buffered as a ``serde_json::Value``; an
     object holding a ``provider`` key is rejected (legacy provider config);

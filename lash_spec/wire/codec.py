@@ -322,6 +322,7 @@ class BoolShape(Shape):
 
 class IntShape(Shape):
     identity = True
+
     def __init__(self, rng: IntRange) -> None:
         self.rng = rng
         self.expecting = rng.rust
@@ -703,6 +704,13 @@ class StructShape(Shape):
         return self.cls(**kwargs)
 
 
+_INLINE_SKIPS: dict[Callable[[Any], bool], str] = {
+    _is_none: "v is not None",
+    _is_empty: "v",
+    _is_false: "v is not False",
+}
+
+
 def _compile_encoder(fields: list[_FieldShape]) -> Callable[[Any, dict[str, Any]], None]:
     """Generate a struct's field writer (as attrs and cattrs generate theirs).
 
@@ -716,9 +724,7 @@ def _compile_encoder(fields: list[_FieldShape]) -> Callable[[Any, dict[str, Any]
         lines.append(f"    v = obj.{f.attr}")
         indent = "    "
         if f.skip_if is not None:
-            test = {_is_none: "v is not None", _is_empty: "v", _is_false: "v is not False"}.get(
-                f.skip_if
-            )
+            test = _INLINE_SKIPS.get(f.skip_if)
             if test is None:
                 namespace[f"skip{i}"] = f.skip_if
                 test = f"not skip{i}(v)"
@@ -735,7 +741,7 @@ def _compile_encoder(fields: list[_FieldShape]) -> Callable[[Any, dict[str, Any]
             lines.append(f"{indent}out[{f.wire!r}] = enc{i}(v)")
     if len(lines) == 1:
         lines.append("    pass")
-    exec("\n".join(lines), namespace)  # noqa: S102  (generated from our own field table)
+    exec("\n".join(lines), namespace)
     fn: Callable[[Any, dict[str, Any]], None] = namespace["encode_into"]
     return fn
 

@@ -75,22 +75,41 @@ def float_text(value: float) -> str:
 
 
 # Python's C encoder writes exactly serde's text for everything but floats
-# (its string escapes are encode_basestring's). A float always shows up in
-# its output as a digit followed by `.`/`e`, or as NaN/Infinity; when none of
-# those appear anywhere, the fast text is already serde's, otherwise the
-# exact writer below runs (a string such as "v4.1" only costs time).
+# (its string escapes are encode_basestring's). A float shows up in its output
+# as a number token with a `.` or an `e` (or as NaN/Infinity) standing where a
+# value stands: after `:`, `[`, `,` or at the start, and before `,`, `]`, `}`
+# or the end. When no such token exists the fast text is serde's text; when
+# one seems to (possibly inside a string such as "a:1.5,"), the exact writer
+# runs. "gpt-4.1" costs one cheap look-around, not the exact writer.
 _c_encode = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=True
 ).encode
-_MAYBE_FLOAT = re.compile(r"[0-9][.eE]|NaN|Infinity")
+_DIGIT_THEN_FRACTION = re.compile(r"[0-9][.eE]")
+_NUMBER_CHARS = frozenset("0123456789.eE+-")
+
+
+def _may_hold_float(text: str) -> bool:
+    if "NaN" in text or "Infinity" in text:
+        return True
+    n = len(text)
+    for match in _DIGIT_THEN_FRACTION.finditer(text):
+        start = match.start()
+        while start > 0 and text[start - 1] in _NUMBER_CHARS:
+            start -= 1
+        end = match.end()
+        while end < n and text[end] in _NUMBER_CHARS:
+            end += 1
+        if (start == 0 or text[start - 1] in ":[,") and (end == n or text[end] in ",]}"):
+            return True
+    return False
 
 
 def write_json(value: Any) -> str:
     """Compact serde_json text of a wire value, keys in the order given."""
     text: str = _c_encode(value)
-    if _MAYBE_FLOAT.search(text) is None:
-        return text
-    return _write_exact(value)
+    if _may_hold_float(text):
+        return _write_exact(value)
+    return text
 
 
 def _write_exact(value: Any) -> str:
