@@ -19,6 +19,7 @@ from lash_spec.wire.codec import (
     skip_empty,
     skip_false,
     skip_none,
+    skipped,
     tagged,
     to_json,
     to_wire,
@@ -303,3 +304,14 @@ def test_error_paths_render_non_identifier_keys() -> None:
     err = WireError("m", ("a b", 0, "c"))
     assert err.json_path == '$["a b"][0].c'
     assert str(err) == '$["a b"][0].c: m'
+
+
+@attrs.frozen(kw_only=True)
+class WithLiveState:
+    a: U8
+    live: str = skipped("runtime-only")
+
+
+def test_serde_skip_fields_never_reach_the_wire() -> None:
+    assert to_json(WithLiveState(a=1, live="x")) == '{"a":1}'
+    assert from_wire(WithLiveState, {"a": 1, "live": "ignored"}) == WithLiveState(a=1)

@@ -19,9 +19,9 @@ from lash_spec.model.envelope import (
     RuntimeEffectKind,
     RuntimeInvocation,
     RuntimeScope,
-    rust_trim,
 )
 from lash_spec.model.outcome import RuntimeEffectOutcome
+from lash_spec.rust import rust_trim
 
 SCOPE = {"session_id": "s", "turn_id": "t"}
 

@@ -31,7 +31,6 @@ from lash_spec.model.executor import (
     ResolutionOk,
     ResolutionTimeout,
     RuntimeEffectControllerError,
-    rust_trim_is_empty,
 )
 from lash_spec.model.process import (
     LashSchema,
@@ -79,6 +78,7 @@ from lash_spec.model.process import (
     default_process_event_types,
 )
 from lash_spec.model.tools import ToolFailureClass
+from lash_spec.rust import rust_is_blank
 from lash_spec.wire.codec import from_json, from_wire, stable_hash, to_json, to_wire
 from lash_spec.wire.errors import LashError, WireError
 from lash_spec.wire.reader import loads
@@ -164,8 +164,8 @@ def test_execution_scope_accessors_and_validation() -> None:
         ExecutionScopeTurn(session_id="s", turn_id="\u3000 ").validate()
     assert info.value.code == "missing_execution_scope_id"
     ExecutionScopeProcess(process_id="\x1f").validate()
-    assert rust_trim_is_empty("\t\n\u2028\u205f")
-    assert not rust_trim_is_empty("\x1c")
+    assert rust_is_blank("\t\n\u2028\u205f")
+    assert not rust_is_blank("\x1c")
 
 
 def test_execution_scope_rejections() -> None:

@@ -113,6 +113,8 @@ def wire_types() -> dict[str, Any]:
     for module in _model_modules():
         for attr in getattr(module, "__all__", ()):
             obj = getattr(module, attr)
+            if isinstance(obj, type) and obj.__dict__.get("__not_wire__", False):
+                continue  # a model type with no serde form (e.g. live runtime state)
             if not isinstance(obj, type):
                 explicit = getattr(module, "WIRE_ALIASES", {}).get(attr)
                 if explicit is not None:

@@ -21,6 +21,7 @@ import hashlib
 
 import attrs
 
+from lash_spec.rust import rust_trim
 from lash_spec.wire.codec import skip_none, tagged, variant
 from lash_spec.wire.types import U32, U64
 
@@ -38,12 +39,6 @@ __all__ = [
     "media_type_from_mime",
 ]
 
-# Rust's ``char::is_whitespace`` (Unicode White_Space), which ``str::trim``
-# strips. Python's ``str.strip()`` would also strip U+001C..U+001F.
-_RUST_WHITESPACE = (
-    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -60,7 +55,7 @@ class ImageMediaType(enum.Enum):
     def from_mime(cls, mime: str) -> ImageMediaType | None:
         """``ImageMediaType::from_mime``: trim (Unicode whitespace), lowercase
         ASCII letters only, then match exactly; ``image/jpg`` is JPEG."""
-        key = mime.strip(_RUST_WHITESPACE).translate(_ASCII_LOWER)
+        key = rust_trim(mime).translate(_ASCII_LOWER)
         return _IMAGE_MIMES.get(key)
 
     def canonical_mime(self) -> str:

@@ -23,6 +23,7 @@ from lash_spec.model.causal import (
     CausalRefSessionNode,
     CausalRefTriggerOccurrence,
 )
+from lash_spec.rust import rust_trim
 from lash_spec.wire.codec import dflt, skip_none, stable_hash, tagged, variant
 from lash_spec.wire.errors import LashError
 from lash_spec.wire.types import U64, Usize
@@ -68,7 +69,6 @@ __all__ = [
     "RuntimeSubjectProcessEvent",
     "RuntimeSubjectSessionNode",
     "RuntimeSubjectTriggerOccurrence",
-    "rust_trim",
     "validate_effect_invocation",
 ]
 
@@ -431,24 +431,6 @@ _COMMAND_KINDS: dict[type, RuntimeEffectKind] = {
 
 
 # -- envelope --------------------------------------------------------------------
-
-# Rust's `char::is_whitespace` (Unicode White_Space). Python's `str.isspace`
-# also counts U+001C..U+001F, so `str.strip` would call "\x1c" blank where
-# Rust does not.
-_RUST_WHITESPACE = frozenset(
-    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-
-def rust_trim(text: str) -> str:
-    """Rust's ``str::trim``: strip Unicode White_Space from both ends."""
-    start, end = 0, len(text)
-    while start < end and text[start] in _RUST_WHITESPACE:
-        start += 1
-    while end > start and text[end - 1] in _RUST_WHITESPACE:
-        end -= 1
-    return text[start:end]
 
 
 def validate_effect_invocation(

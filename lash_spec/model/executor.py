@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from lash_spec.rust import rust_is_blank
 from lash_spec.wire.codec import skip_none, tagged, variant
 from lash_spec.wire.errors import LashError
 from lash_spec.wire.types import U64, Value
@@ -45,21 +46,7 @@ __all__ = [
     "ResolutionOk",
     "ResolutionTimeout",
     "RuntimeEffectControllerError",
-    "rust_trim_is_empty",
 ]
-
-# Rust's `char::is_whitespace` (Unicode White_Space). Python's `str.isspace`
-# differs: it also counts U+001C..U+001F as whitespace, Rust does not.
-_RUST_WHITESPACE = frozenset(
-    "\t\n\x0b\x0c\r \x85\xa0\u1680"
-    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u2028\u2029\u202f\u205f\u3000"
-)
-
-
-def rust_trim_is_empty(text: str) -> bool:
-    """``text.trim().is_empty()`` with Rust's notion of whitespace."""
-    return all(ch in _RUST_WHITESPACE for ch in text)
 
 
 @attrs.frozen(kw_only=True)
@@ -120,7 +107,7 @@ class ExecutionScope:
 
         Raises ``LashError("missing_execution_scope_id", …)``.
         """
-        if any(rust_trim_is_empty(part) for part in self._ids()):
+        if any(rust_is_blank(part) for part in self._ids()):
             raise LashError(
                 "missing_execution_scope_id", "execution scopes require non-empty stable ids"
             )
@@ -235,7 +222,7 @@ class AwaitEventWaitIdentityToolCompletion(AwaitEventWaitIdentity):
     tool_call_id: str
 
     def _invalid(self) -> bool:
-        return rust_trim_is_empty(self.tool_call_id)
+        return rust_is_blank(self.tool_call_id)
 
 
 @variant("process_signal")
@@ -247,9 +234,7 @@ class AwaitEventWaitIdentityProcessSignal(AwaitEventWaitIdentity):
 
     def _invalid(self) -> bool:
         return (
-            rust_trim_is_empty(self.process_id)
-            or rust_trim_is_empty(self.signal_name)
-            or self.ordinal == 0
+            rust_is_blank(self.process_id) or rust_is_blank(self.signal_name) or self.ordinal == 0
         )
 
 
@@ -259,7 +244,7 @@ class AwaitEventWaitIdentityCustom(AwaitEventWaitIdentity):
     key: str
 
     def _invalid(self) -> bool:
-        return rust_trim_is_empty(self.key)
+        return rust_is_blank(self.key)
 
 
 @attrs.frozen(kw_only=True)

@@ -17,11 +17,11 @@ skipped. ``LlmRequest``'s ``stream_events``/``provider_trace`` are
 from __future__ import annotations
 
 import enum
-from typing import Annotated
 
 import attrs
 
 from lash_spec.model.attachments import AttachmentRef
+from lash_spec.rust import rust_is_blank
 from lash_spec.wire.codec import (
     dflt,
     skip_empty,
@@ -31,7 +31,7 @@ from lash_spec.wire.codec import (
     variant,
     wire_struct,
 )
-from lash_spec.wire.types import I64, IntRange, Usize, Value
+from lash_spec.wire.types import I64, NonZeroUsize, Usize, Value
 
 __all__ = [
     "GenerationOptions",
@@ -58,15 +58,11 @@ __all__ = [
     "LlmToolChoice",
     "LlmToolSpec",
     "LlmUsage",
-    "NonZeroUsize",
     "ProviderReasoningReplay",
     "ProviderReplayMeta",
     "ResponseTextMeta",
     "SchemaProjectionOverride",
 ]
-
-NonZeroUsize = Annotated[int, IntRange("a nonzero usize", 1, 2**64 - 1)]
-"""``std::num::NonZeroUsize``: a plain integer on the wire; ``0`` is rejected."""
 
 
 class LlmTerminalReason(enum.Enum):
@@ -261,15 +257,8 @@ class LlmMessage:
         """``LlmMessage::is_blank``: every block is whitespace-only text
         (Rust ``str::trim``; vacuously true for no blocks)."""
         return all(
-            isinstance(b, LlmContentBlockText) and not b.text.strip(_RUST_WHITESPACE)
-            for b in self.blocks
+            isinstance(b, LlmContentBlockText) and rust_is_blank(b.text) for b in self.blocks
         )
-
-
-_RUST_WHITESPACE = (
-    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 
 @attrs.frozen(kw_only=True)

@@ -36,10 +36,10 @@ from typing import Annotated, Any
 
 import attrs
 
-from lash_spec.model import envelope as _envelope
 from lash_spec.model.causal import CausalRef
 from lash_spec.model.plugin import PluginMessage
 from lash_spec.model.session import ProtocolEvent, SessionEventRecord, TokenUsage
+from lash_spec.rust import rust_trim
 from lash_spec.wire.codec import (
     Shape,
     StructShape,
@@ -56,7 +56,7 @@ from lash_spec.wire.codec import (
     wire_struct,
 )
 from lash_spec.wire.errors import WireError
-from lash_spec.wire.types import I32, U8, U32, U64, IntRange, Usize, Value
+from lash_spec.wire.types import I32, U8, U32, U64, NonZeroUsize, Usize, Value
 
 __all__ = [
     "AgentFrameAssignment",
@@ -65,7 +65,6 @@ __all__ = [
     "CompactToolContract",
     "ModelLimits",
     "ModelSpec",
-    "NonZeroUsize",
     "PluginOptions",
     "PromptBuiltin",
     "PromptContribution",
@@ -128,14 +127,6 @@ __all__ = [
     "default_prompt_template",
     "relation_parent_session_id",
 ]
-
-NonZeroUsize = Annotated[int, IntRange("a nonzero usize", 1, 2**64 - 1)]
-"""``std::num::NonZeroUsize``: a plain integer on the wire, ``0`` rejected on read."""
-
-
-def rust_trim(text: str) -> str:
-    """Rust ``str::trim`` (shared with the envelope rules)."""
-    return _envelope.rust_trim(text)
 
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The sans-IO turn machine of seed 003 (``lash-sansio/src/sansio/mod.rs`` @003).
 
 * :mod:`.machine` — :class:`TurnMachine` (poll / respond / checkpoint / restore);
-* :mod:`.transitions` — the (state × input) behaviour as an enumerable table;
+* :mod:`.transitions` — the (state x input) behaviour as an enumerable table;
 * :mod:`.driver` — the protocol-driver seam and the trace :class:`ScriptedDriver`;
 * :mod:`.projector` — ``ChatContextProjector`` and the chat rendering;
 * :mod:`.responses`, :mod:`.actions` — ``Response`` / ``DriverAction`` wire forms;

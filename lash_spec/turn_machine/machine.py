@@ -6,7 +6,7 @@ effect, answer it with ``handle_response``; ``checkpoint()`` at any time and
 action is an :class:`~lash_spec.model.sansio.Effect`, every answer a
 :class:`~lash_spec.turn_machine.responses.Response`, and the protocol itself
 lives in a :class:`~lash_spec.turn_machine.driver.ProtocolDriverHandle`.
-The (state × response) behaviour is enumerated as data in
+The (state x response) behaviour is enumerated as data in
 :mod:`lash_spec.turn_machine.transitions`.
 
 Upstream behaviour modelled faithfully, including its oddities:

@@ -85,8 +85,8 @@ def _compare(
 def check_body(body: Mapping[str, Any]) -> CaseResult:
     """Run one turn-trace body; never raises for a malformed or failing trace."""
     try:
-        config = from_wire(TraceConfig, body["config"])
-        start = from_wire(TraceStart, body.get("start"))
+        config: TraceConfig = from_wire(TraceConfig, body["config"])
+        start: TraceStart = from_wire(TraceStart, body.get("start"))
         driver = ScriptedDriver.from_wire(body.get("driver", {}))
     except KeyError as err:
         return _failed(f"malformed turn trace: missing {err}", ())
@@ -118,7 +118,7 @@ def check_body(body: Mapping[str, Any]) -> CaseResult:
                 failure = _compare(index, kind, value, actual, path)
             elif kind == "respond":
                 try:
-                    response = from_wire(Response, value)
+                    response: Response = from_wire(Response, value)
                 except WireError as err:
                     return _failed(
                         f"step {index} (respond): does not decode: {err}", (*path, *err.path)

@@ -60,6 +60,7 @@ __all__ = [
     "skip_false",
     "skip_if",
     "skip_none",
+    "skipped",
     "stable_hash",
     "stable_json",
     "tagged",
@@ -89,6 +90,7 @@ class FieldRule:
     skip_if: Callable[[Any], bool] | None = None  # skip_serializing_if
     read_default: bool = False  # #[serde(default)]
     flatten: bool = False  # #[serde(flatten)]
+    skip: bool = False  # #[serde(skip)]: never written, never read
 
 
 def _field(rule: FieldRule, default: Any = _MISSING, factory: Any = None) -> Any:
@@ -148,6 +150,15 @@ def dflt(
 def renamed(name: str, default: Any = _MISSING) -> Any:
     """``#[serde(rename = "...")]`` (also for names that are Python keywords)."""
     return _field(FieldRule(name=name), default)
+
+
+def skipped(default: Any = _MISSING, *, factory: Callable[[], Any] | None = None) -> Any:
+    """``#[serde(skip)]``: live state that never reaches the wire.
+
+    The key is neither written nor read (an input key of that name is just
+    an unknown field); decoding leaves the attrs default in place.
+    """
+    return _field(FieldRule(skip=True), default, factory)
 
 
 def flatten() -> Any:
@@ -631,7 +642,11 @@ class StructShape(Shape):
     def fields(self) -> list[_FieldShape]:
         if self._fields is None:
             hints = _type_hints(self.cls)
-            self._fields = [_FieldShape(a, shape_of(hints[a.name])) for a in attrs.fields(self.cls)]
+            self._fields = [
+                _FieldShape(a, shape_of(hints[a.name]))
+                for a in attrs.fields(self.cls)
+                if not a.metadata.get(SERDE, FieldRule()).skip
+            ]
             self.flat = next((f for f in self._fields if f.flatten), None)
             self.names = {f.wire for f in self._fields if not f.flatten}
         return self._fields

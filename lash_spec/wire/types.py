@@ -21,6 +21,7 @@ __all__ = [
     "Err",
     "IntRange",
     "JsonValue",
+    "NonZeroUsize",
     "Ok",
     "Result",
     "Usize",
@@ -42,6 +43,8 @@ U8 = Annotated[int, IntRange("u8", 0, 2**8 - 1)]
 U32 = Annotated[int, IntRange("u32", 0, 2**32 - 1)]
 U64 = Annotated[int, IntRange("u64", 0, 2**64 - 1)]
 Usize = Annotated[int, IntRange("usize", 0, 2**64 - 1)]  # upstream targets 64-bit
+NonZeroUsize = Annotated[int, IntRange("a nonzero usize", 1, 2**64 - 1)]
+"""``std::num::NonZeroUsize``: a plain integer on the wire, ``0`` rejected on read."""
 I32 = Annotated[int, IntRange("i32", -(2**31), 2**31 - 1)]
 I64 = Annotated[int, IntRange("i64", -(2**63), 2**63 - 1)]
 
