@@ -338,3 +338,102 @@ def test_accessor_results() -> None:
     assert exec_code.into_exec_code() == Err("boom")
     sync = from_wire(RuntimeEffectOutcome, OUTCOMES["sync_execution_environment"])
     assert sync.into_sync_execution_environment() == Ok(None)
+
+
+# -- attachment rules of LlmRequestSpec -----------------------------------------------
+
+
+def llm_request(attachments: list[dict[str, Any]]) -> Any:
+    from lash_spec.model.llm import LlmRequest
+
+    return from_wire(
+        LlmRequest,
+        {
+            "model": "m",
+            "messages": [],
+            "attachments": attachments,
+            "tools": [],
+            "tool_choice": "Auto",
+            "model_variant": None,
+            "session_id": None,
+            "output_spec": None,
+        },
+    )
+
+
+REF = {"id": "a1", "media_type": {"kind": "image", "type": "gif"}, "byte_len": 3}
+
+
+def test_reference_wins_over_inline_bytes() -> None:
+    from lash_spec.model.attachments import InMemoryAttachmentStore
+    from lash_spec.model.envelope import LlmRequestSpec
+
+    store = InMemoryAttachmentStore(fail_with="must not be called")
+    request = llm_request([{"mime": "text/plain", "data": [1], "reference": REF}])
+    spec = LlmRequestSpec.from_request(request, store)
+    assert to_wire(spec)["attachments"] == [{"reference": REF}]
+    assert to_wire(spec)["generation"] == {}
+
+
+def test_inline_bytes_are_stored_with_their_media_type() -> None:
+    from lash_spec.model.attachments import InMemoryAttachmentStore
+    from lash_spec.model.envelope import LlmRequestSpec
+
+    store = InMemoryAttachmentStore()
+    request = llm_request([{"mime": " IMAGE/PNG ", "data": [137, 80, 78], "reference": None}])
+    spec = LlmRequestSpec.from_request(request, store)
+    (attachment,) = to_wire(spec)["attachments"]
+    assert attachment["reference"]["media_type"] == {"kind": "image", "type": "png"}
+    assert attachment["reference"]["byte_len"] == 3
+    # back to a request: reference only, no bytes
+    back = to_wire(spec.into_request())["attachments"]
+    assert back[0]["data"] == [] and back[0]["reference"] == attachment["reference"]
+
+
+@pytest.mark.parametrize(
+    ("attachment", "store_fails", "code"),
+    [
+        (
+            {"mime": "image/png", "data": [], "reference": None},
+            False,
+            "runtime_effect_attachment_missing_reference",
+        ),
+        (
+            {"mime": "application/pdf", "data": [1], "reference": None},
+            False,
+            "runtime_effect_attachment_media_type",
+        ),
+        (
+            {"mime": "image/png", "data": [1], "reference": None},
+            True,
+            "runtime_effect_attachment_store",
+        ),
+    ],
+)
+def test_attachment_rule_errors(attachment: dict[str, Any], store_fails: bool, code: str) -> None:
+    from lash_spec.model.attachments import InMemoryAttachmentStore
+    from lash_spec.model.envelope import LlmRequestSpec
+
+    store = InMemoryAttachmentStore(fail_with="disk full" if store_fails else None)
+    request = llm_request([{"mime": "image/png", "data": [], "reference": REF}, attachment])
+    assert code_of(LlmRequestSpec.from_request, request, store) == code
+
+
+def test_tool_call_pending_has_its_own_code() -> None:
+    pending = {
+        "type": "tool_call",
+        "launch": {
+            "status": "pending",
+            "key": {
+                "scope": {"type": "runtime_operation", "operation_id": "o"},
+                "wait": {"type": "custom", "key": "k"},
+                "key_id": "i",
+                "signature": "s",
+            },
+            "pending": {"on_timeout": "fail_turn", "on_cancel": "ignore"},
+            "duration_ms": 5,
+        },
+    }
+    outcome = from_wire(RuntimeEffectOutcome, pending)
+    assert code_of(outcome.into_tool_call) == "runtime_effect_tool_call_pending"
+    assert to_wire(outcome.into_tool_call_effect()) == {"launch": pending["launch"]}

@@ -60,6 +60,8 @@ def load_fixture(path: Path) -> Any:
         raise FixtureError(f"{path}: cannot read: {err}") from None
     try:
         return json.loads(text, parse_int=_parse_int, parse_constant=_reject)
+    except FixtureError as err:
+        raise FixtureError(f"{path}: not JSON: {err}") from None
     except (json.JSONDecodeError, OverflowError) as err:
         raise FixtureError(f"{path}: not JSON: {err}") from None
 

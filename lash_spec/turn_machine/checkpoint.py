@@ -36,9 +36,7 @@ def parse_checkpoint(text: str) -> TurnCheckpoint:
     return from_json(TurnCheckpoint, text)
 
 
-def expected_after_restore(
-    checkpoint: TurnCheckpoint, original: Sequence[Effect]
-) -> list[Effect]:
+def expected_after_restore(checkpoint: TurnCheckpoint, original: Sequence[Effect]) -> list[Effect]:
     """What a machine restored from ``checkpoint`` delivers, given what the
     checkpointed machine itself delivered next (``original``) under the same
     driver and config, with no response in between.

@@ -210,8 +210,7 @@ class ScriptedDriver:
     def to_wire(self) -> dict[str, Any]:
         """The trace's ``driver`` object for these queues (consumed or not)."""
         return {
-            m: [[to_wire(a) for a in actions] for actions in self.queues[m]]
-            for m in DRIVER_METHODS
+            m: [[to_wire(a) for a in actions] for actions in self.queues[m]] for m in DRIVER_METHODS
         }
 
     def push(self, method: str, actions: Sequence[DriverAction]) -> None:

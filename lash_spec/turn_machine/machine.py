@@ -382,9 +382,7 @@ class TurnMachine:
     def checkpoint(self) -> TurnCheckpoint:
         """``checkpoint``: everything but the outstanding effect, which the state implies."""
         active = outstanding_effect_id(self._state)
-        pending = tuple(
-            e for e in self._pending if active is None or effect_id(e) != active
-        )
+        pending = tuple(e for e in self._pending if active is None or effect_id(e) != active)
         return TurnCheckpoint(
             state=self._state,
             pending_effects=pending,
@@ -866,8 +864,7 @@ class TurnMachine:
                 ),
             )
             parts = tuple(
-                attrs.evolve(part, id=f"{message_id}.p{index}")
-                for index, part in enumerate(parts)
+                attrs.evolve(part, id=f"{message_id}.p{index}") for index, part in enumerate(parts)
             )
             origin = message.origin
             if origin is None:

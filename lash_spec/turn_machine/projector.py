@@ -231,9 +231,7 @@ def render_prompt(messages: Sequence[Message]) -> RenderedPrompt:
                     LlmContentBlockText(
                         text=text,
                         response_meta=(
-                            part.response_meta
-                            if kind in (PartKind.TEXT, PartKind.PROSE)
-                            else None
+                            part.response_meta if kind in (PartKind.TEXT, PartKind.PROSE) else None
                         ),
                         cache_breakpoint=False,
                     )

@@ -222,8 +222,7 @@ _MATCHING: dict[tuple[StateKind, InputKind], tuple[Outcome, ...]] = {
             next_state=S.FINISHED,
             effects=("Emit:tool_call*",),
             driver="handle_tool_results",
-            note="one tool_call event per result; an idle driver leaves it Finished "
-            "without Done",
+            note="one tool_call event per result; an idle driver leaves it Finished without Done",
         ),
     ),
     (S.WAITING_EXEC, I.EXEC_RESULT): (
@@ -284,8 +283,7 @@ _MATCHING: dict[tuple[StateKind, InputKind], tuple[Outcome, ...]] = {
         ),
         Outcome(
             case="delivery_before_completion_grace",
-            when="non-empty delivery, before_completion, turn-limit message already "
-            "scheduled",
+            when="non-empty delivery, before_completion, turn-limit message already scheduled",
             next_state=S.FINISHED,
             effects=("Progress", *_FINISH),
             note="the grace turn is over: Stopped(max_turns)",
