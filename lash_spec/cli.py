@@ -40,6 +40,33 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _fill(args: argparse.Namespace) -> int:
+    try:
+        from lash_spec.conformance.corpus import CorpusError, check_corpus, write_corpus
+    except ModuleNotFoundError as err:  # pragma: no cover - depends on the install
+        print(f"lash-spec fill: {err}; install the test extra: pip install -e '.[test]'")
+        return 2
+    root = Path(args.root)
+    try:
+        if args.check:
+            problems = check_corpus(root)
+            for problem in problems:
+                print(problem)
+            if problems:
+                print(f"{len(problems)} problem(s): the corpus in {root} is not current")
+                return 1
+            print(f"{root}: current")
+            return 0
+        written = write_corpus(root)
+    except CorpusError as err:
+        print(f"lash-spec fill: {err}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{root}: {len(written)} file(s) changed")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lash-spec",
@@ -57,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--show-skipped", action="store_true", help="list skipped cases")
     verify.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     verify.set_defaults(run=_verify)
+    fill = sub.add_parser("fill", help="regenerate the conformance corpus from the model")
+    fill.add_argument("--root", default="conformance", help="corpus folder (default: conformance)")
+    fill.add_argument(
+        "--check",
+        action="store_true",
+        help="fail (naming file and case) if the committed corpus is stale, hand-edited or missing",
+    )
+    fill.set_defaults(run=_fill)
     return parser
 
 

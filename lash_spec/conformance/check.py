@@ -60,6 +60,10 @@ def body_kind(body: Any) -> str:
 # (recogniser, runner). Registered by the module that models them.
 _EXTRA_KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "turn_trace": (lambda b: "steps" in b and "config" in b, "lash_spec.turn_machine.trace"),
+    "run_admission": (
+        lambda b: b.get("scenario") == "run_admission",
+        "lash_spec.conformance.scenario",
+    ),
 }
 
 

@@ -98,9 +98,9 @@ def first_difference(
             return Difference(path, expected, actual, f"length {len(expected)} vs {len(actual)}")
         return None
     if ke == "float":
-        same = (
-            expected == actual and math.copysign(1, expected) == math.copysign(1, actual)
-        ) or (math.isnan(expected) and math.isnan(actual))
+        same = (expected == actual and math.copysign(1, expected) == math.copysign(1, actual)) or (
+            math.isnan(expected) and math.isnan(actual)
+        )
         return None if same else Difference(path, expected, actual, "different number")
     if expected != actual:
         return Difference(path, expected, actual, "different value")

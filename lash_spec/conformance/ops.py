@@ -51,9 +51,11 @@ _MODEL_MODULES = (
     "envelope",
     "effect_id",
     "outcome",
+    "context",
+    "runs",
 )
 
-_OPTABLES = ("core", "envelope", "turn_io")
+_OPTABLES = ("core", "envelope", "turn_io", "context", "runs")
 
 
 @attrs.frozen(kw_only=True)

@@ -17,7 +17,7 @@ Casing is mixed on purpose (as upstream): ``MessageRole``, ``PartKind``,
 from __future__ import annotations
 
 import enum
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
@@ -42,6 +42,9 @@ from lash_spec.wire.codec import (
 )
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.types import I64, U64, Usize, Value
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "AcceptedInjectedTurnInput",
@@ -283,6 +286,13 @@ class _ProtocolEventShape(Shape):
                 raise WireError("plugin_id must be a string", ("plugin_id",))
             return ProtocolEvent(plugin_id=plugin_id, payload=value["payload"])
         raise WireError("protocol events must be tagged with plugin_id and payload")
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import json_values, wire_strings
+
+        return st.builds(ProtocolEvent, plugin_id=wire_strings, payload=json_values)
 
 
 @attrs.frozen(kw_only=True)

@@ -32,7 +32,7 @@ so it is not modelled.
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
 
@@ -57,6 +57,9 @@ from lash_spec.wire.codec import (
 )
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.types import I32, U8, U32, U64, NonZeroUsize, Usize, Value
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "AgentFrameAssignment",
@@ -165,6 +168,15 @@ class EnumKeyMapShape(Shape):
                 raise err.at(k) from None
         return out
 
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import strategy_for
+
+        return st.dictionaries(
+            st.sampled_from(list(self.key_type)), strategy_for(self.value_type), max_size=3
+        )
+
 
 class SortedStrSetShape(Shape):
     """``BTreeSet<String>``: a JSON array, read into a set, written sorted."""
@@ -177,6 +189,13 @@ class SortedStrSetShape(Shape):
     def decode(self, value: Any, content: bool) -> Any:
         items: tuple[str, ...] = shape_of(tuple[str, ...]).decode(value, content)
         return frozenset(items)
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import wire_strings
+
+        return st.frozensets(wire_strings, max_size=3)
 
 
 class ToolIdShape(Shape):
@@ -192,6 +211,12 @@ class ToolIdShape(Shape):
         if not rust_trim(text):
             raise WireError("tool id must not be empty")
         return text
+
+    def strategy(self) -> SearchStrategy[Any]:
+        """Only ids a read accepts: not blank under Rust's ``trim``."""
+        from lash_spec.strategies import wire_strings
+
+        return wire_strings.filter(lambda s: bool(rust_trim(s)))
 
 
 ToolId = Annotated[str, ToolIdShape()]
@@ -495,6 +520,17 @@ class ToolDefinitionShape(Shape):
             manifest=manifest.decode_map(value, True), contract=contract.decode_map(value, True)
         )
 
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import strategy_for
+
+        return st.builds(
+            ToolDefinition,
+            manifest=strategy_for(ToolManifest),
+            contract=strategy_for(ToolContract),
+        )
+
 
 @attrs.frozen(kw_only=True)
 class ToolDefinition:
@@ -732,6 +768,26 @@ class SessionPolicyShape(Shape):
             self._wire = StructShape(SessionPolicy, "Wire")
         return self._wire.decode(value, False)
 
+    def strategy(self) -> SearchStrategy[Any]:
+        """Policies as a read produces them.
+
+        ``provider_id`` is already trimmed: the write trims it, so an untrimmed
+        id is not a fixed point of write → read (Rust keeps it only in memory).
+        """
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import strategy_for, wire_strings
+
+        return st.builds(
+            SessionPolicy,
+            model=strategy_for(ModelSpec),
+            provider_id=wire_strings.map(rust_trim),
+            session_id=strategy_for(str | None),
+            autonomous=st.booleans(),
+            max_turns=strategy_for(Usize | None),
+            prompt=strategy_for(PromptLayer),
+        )
+
 
 @wire_struct(deny_unknown_fields=True)
 @attrs.frozen(kw_only=True)
@@ -810,6 +866,13 @@ class SessionGraphShape(Shape):
 
     def decode(self, value: Any, content: bool) -> Any:
         return SessionGraph(data=shape_of(SessionGraphData).decode(value, content))
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import strategy_for
+
+        return st.builds(SessionGraph, data=strategy_for(SessionGraphData))
 
 
 @attrs.frozen(kw_only=True)

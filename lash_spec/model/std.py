@@ -20,12 +20,15 @@ is what Rust writes after reading.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from lash_spec.wire.codec import Shape, describe
 from lash_spec.wire.errors import WireError
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = ["Duration", "DurationShape", "SystemTime", "SystemTimeShape"]
 
@@ -127,6 +130,16 @@ class DurationShape(_TimeShape):
         secs, nanos = _normalize(*self._parts(value), "Duration")
         return Duration(secs=secs, nanos=nanos)
 
+    def strategy(self) -> SearchStrategy[Any]:
+        """Normalized durations only (what any read produces)."""
+        from hypothesis import strategies as st
+
+        return st.builds(
+            Duration,
+            secs=st.integers(0, _U64_MAX),
+            nanos=st.integers(0, NANOS_PER_SEC - 1),
+        )
+
 
 class SystemTimeShape(_TimeShape):
     """Wire rules of ``std::time::SystemTime`` (serde ``impls.rs``)."""
@@ -147,6 +160,16 @@ class SystemTimeShape(_TimeShape):
         if secs > _I64_MAX:  # UNIX_EPOCH.checked_add(duration) on a 64-bit time_t
             raise WireError("overflow deserializing SystemTime")
         return SystemTime(secs_since_epoch=secs, nanos_since_epoch=nanos)
+
+    def strategy(self) -> SearchStrategy[Any]:
+        """Instants from the epoch to the last second a 64-bit ``SystemTime`` holds."""
+        from hypothesis import strategies as st
+
+        return st.builds(
+            SystemTime,
+            secs_since_epoch=st.integers(0, _I64_MAX),
+            nanos_since_epoch=st.integers(0, NANOS_PER_SEC - 1),
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Annotated, Any, TypeAlias, Union
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, Union
 
 import attrs
 
@@ -49,6 +49,9 @@ from lash_spec.wire.codec import (
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.text import canonical_value
 from lash_spec.wire.types import U32, U64, Value
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "TOOL_VALUE_TAG",
@@ -205,6 +208,33 @@ class ToolValueShape(Shape):
             except WireError as err:
                 raise err.at("entries") from None
         raise WireError(f"unknown reserved tool value tag `{tag}`").at(TOOL_VALUE_TAG)
+
+    def strategy(self) -> SearchStrategy[Any]:
+        """Tool values as a read produces them.
+
+        Arrays are Python lists (what :meth:`decode` builds), integers stay
+        within ``i64``/``u64`` (serde_json holds a longer literal as an
+        ``f64``), floats are finite and text-stable, and objects may hold the
+        reserved key (escaped on write) or be attachments.
+        """
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import strategy_for, wire_floats, wire_strings
+
+        keys = wire_strings | st.just(TOOL_VALUE_TAG)
+        scalars = st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-(2**63), 2**64 - 1),
+            wire_floats,
+            wire_strings,
+            strategy_for(AttachmentRef),
+        )
+        return st.recursive(
+            scalars,
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+            max_leaves=6,
+        )
 
 
 ToolValue = Annotated[ToolValueData, ToolValueShape()]

@@ -191,6 +191,9 @@ class ScriptedDriver:
         }
         self.cursor: dict[str, int] = dict.fromkeys(DRIVER_METHODS, 0)
         self.calls: list[str] = []
+        # Calls answered with [] because the queue was exhausted: made explicit
+        # by ``push``, so a body written later replays those calls the same way.
+        self._unscripted: dict[str, int] = dict.fromkeys(DRIVER_METHODS, 0)
 
     @classmethod
     def from_wire(cls, value: Any) -> ScriptedDriver:
@@ -214,14 +217,24 @@ class ScriptedDriver:
         }
 
     def push(self, method: str, actions: Sequence[DriverAction]) -> None:
-        """Append one answer to a method's queue."""
-        self.queues[method].append(tuple(actions))
+        """Append one answer to a method's queue.
+
+        Calls already answered with ``[]`` from an exhausted queue become
+        explicit ``[]`` entries first, so the queues still replay this run.
+        """
+        queue = self.queues[method]
+        if self._unscripted[method]:
+            queue.extend([()] * self._unscripted[method])
+            self._unscripted[method] = 0
+            self.cursor[method] = len(queue)
+        queue.append(tuple(actions))
 
     def clone(self) -> ScriptedDriver:
         """An independent copy with the same queues and positions."""
         twin = ScriptedDriver(self.queues)
         twin.cursor = dict(self.cursor)
         twin.calls = list(self.calls)
+        twin._unscripted = dict(self._unscripted)
         return twin
 
     def remaining(self, method: str) -> int:
@@ -232,6 +245,7 @@ class ScriptedDriver:
         index = self.cursor[method]
         queue = self.queues[method]
         if index >= len(queue):
+            self._unscripted[method] += 1
             return []
         self.cursor[method] = index + 1
         return [self._resolve(action, ctx) for action in queue[index]]

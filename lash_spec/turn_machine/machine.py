@@ -126,6 +126,7 @@ from lash_spec.model.session import (
     UnitSessionEventRecord,
     UnitSessionEventRecordConversation,
 )
+from lash_spec.rust import rust_trim
 from lash_spec.turn_machine.actions import (
     DriverAction,
     DriverActionAdvanceProtocolIteration,
@@ -141,7 +142,6 @@ from lash_spec.turn_machine.actions import (
 )
 from lash_spec.turn_machine.config import TurnMachineConfig
 from lash_spec.turn_machine.driver import DriverContextView, WaitingExecState, WaitingLlmState
-from lash_spec.turn_machine.projector import rust_trim
 from lash_spec.turn_machine.responses import (
     Response,
     ResponseCheckpoint,
@@ -561,7 +561,6 @@ class TurnMachine:
             self._progress_event_cursor = n
             return ()
         delta = tuple(self._events[self._progress_event_cursor :])
-        self._progress_event_cursor = n
         return delta
 
     def _emit_progress(self) -> None:

@@ -42,12 +42,12 @@ from lash_spec.model.session import (
     PruneStateSummarized,
     UnitSessionEventRecord,
 )
+from lash_spec.rust import rust_trim
 
 if TYPE_CHECKING:
     from lash_spec.turn_machine.config import TurnMachineConfig
 
 __all__ = [
-    "RUST_WHITESPACE",
     "ChatContextProjector",
     "ContextProjector",
     "ProjectorContext",
@@ -55,21 +55,7 @@ __all__ = [
     "render_part",
     "render_prompt",
     "render_turn_causes_prompt",
-    "rust_trim",
 ]
-
-RUST_WHITESPACE = (
-    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-"""The characters Rust's ``char::is_whitespace`` accepts (Unicode ``White_Space``).
-
-Python's ``str.strip()`` also strips U+001C..U+001F, which Rust keeps."""
-
-
-def rust_trim(text: str) -> str:
-    """Rust ``str::trim``."""
-    return text.strip(RUST_WHITESPACE)
 
 
 @attrs.frozen(kw_only=True)
