@@ -28,6 +28,7 @@ def test_round_trip(name: str, tp: Any, data: st.DataObject) -> None:
     wire = to_wire(value, tp)
     text = to_json(value, tp)
     decoded = from_wire(tp, wire)
+    assert decoded == value
     assert to_json(decoded, tp) == text
     assert from_json(tp, text) == decoded
     assert to_wire(decoded, tp) == wire

@@ -199,6 +199,10 @@ def _render_all(files: list[FileSpec]) -> dict[str, str]:
     texts = {f.name: render_file(f) for f in files}
     out = {f"{name}.json": text for name, text in texts.items()}
     out["index.json"] = render_index(files, texts)
+    from lash_spec.conformance.schema import all_schemas
+
+    for name, doc in all_schemas().items():
+        out[f"schema/{name}"] = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
     return out
 
 
@@ -236,7 +240,7 @@ def write_corpus(root: Path, files: list[FileSpec] | None = None) -> list[str]:
     if reused:
         raise CorpusError(f"retired ids may not be reused: {', '.join(reused[:10])}")
     dropped = _ids_on_disk(root) - new_ids
-    root.mkdir(parents=True, exist_ok=True)
+    (root / "schema").mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in rendered.items():
         path = root / name
@@ -291,7 +295,7 @@ def _explain(name: str, on_disk: str, expected: str) -> Iterable[str]:
     except ValueError:
         yield f"{name}: not valid JSON (hand-edited?)"
         return
-    if name == "index.json":
+    if name == "index.json" or name.startswith("schema/"):
         yield f"{name}: stale (run `lash-spec fill`)"
         return
     disk_cases = {c.get("id"): c for c in disk_doc.get("cases", []) if isinstance(c, dict)}

@@ -17,7 +17,15 @@ from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
 from lash_spec.conformance.scenarios._gen import draw, gen_case, serde_reads_exactly, unique
 from lash_spec.wire.codec import EnumShape, StructShape, shape_of, to_wire
 
-_WRONG: dict[type, Any] = {str: 7, int: "7", float: "1.5", bool: 0, dict: [], list: {}, type(None): "x"}
+_WRONG: dict[type, Any] = {
+    str: 7,
+    int: "7",
+    float: "1.5",
+    bool: 0,
+    dict: [],
+    list: {},
+    type(None): "x",
+}
 _ROOTS: list[Any] = [None, "x", 7, True, []]
 
 
@@ -30,7 +38,7 @@ def _mutations(wire: Any) -> Iterator[tuple[str, Any]]:
     yield "unknown-key", {**wire, "x_unknown_extra": {"a": 1}}
     for key in list(wire)[:6]:
         yield f"missing-{key}", {k: v for k, v in wire.items() if k != key}
-        wrong = _WRONG.get(type(wire[key]), None)
+        wrong = _WRONG.get(type(wire[key]))
         yield f"wrong-type-{key}", {**wire, key: wrong}
     first = next(iter(wire))
     if isinstance(wire[first], str):
@@ -50,7 +58,11 @@ def _type_cases(rust_name: str, tp: Any, n: int) -> Iterable[CaseSpec]:
         return
     sample = max(values, key=lambda v: len(v) if isinstance(v, dict | list) else 0)
     for name, mutated in _mutations(sample):
-        yield gen_case(f"decode/{rust_name}/{name}", f"{rust_name}: {name.replace('-', ' ')}", call(op, [mutated]))
+        yield gen_case(
+            f"decode/{rust_name}/{name}",
+            f"{rust_name}: {name.replace('-', ' ')}",
+            call(op, [mutated]),
+        )
 
 
 def _structured(tp: Any) -> bool:

@@ -24,6 +24,8 @@ def files() -> Iterable[FileSpec]:
         name="002-turn-io",
         seed="002",
         concept="turn_io",
-        description="TurnInput builders, AgentFrameRun accessors, TerminationPolicy::default and friends",
+        description=(
+            "TurnInput builders, AgentFrameRun accessors, TerminationPolicy::default and friends"
+        ),
         cases=unique(list(_cases())),
     )
