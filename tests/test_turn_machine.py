@@ -676,3 +676,23 @@ def test_fail_turn_and_finish_with_outcome() -> None:
     failed.fail_turn(from_wire(SessionEvent, {"type": "error", "message": "boom"}))
     wire = [to_wire(e) for e in iter(failed.poll_effect, None)]
     assert wire[1] == {"Emit": {"type": "turn_outcome", "outcome": {"stopped": "runtime_error"}}}
+
+
+def test_progress_cursor_past_the_end_is_clamped() -> None:
+    record = to_wire(samples.assistant_record("m1", "a"))
+    checkpoint = from_wire(TurnCheckpoint, {
+        "state": "PrepareIteration", "pending_effects": [], "next_effect_id": 1,
+        "messages": [], "events": [{"Protocol": None}], "progress_event_cursor": 5,
+        "protocol_iteration": 0, "protocol_run_offset": 0,
+        "cumulative_usage": {"input_tokens": 0, "output_tokens": 0, "cached_input_tokens": 0},
+        "termination": {"turn_limit_final_scheduled": False}, "synced_protocol_iteration": None,
+    })
+    assert checkpoint.next_synthetic_message_id == 0 and checkpoint.turn_causes == ()
+    machine = TurnMachine.restore_from_checkpoint(
+        samples.trace_config().machine_config(ScriptedDriver()), checkpoint
+    )
+    append = from_wire(DriverAction, {"AppendEvents": [record]})
+    machine.apply_actions([append])  # 2 events, cursor 5: nothing reported, cursor := 2
+    machine.apply_actions([append])  # 3 events: only the third is reported
+    deltas = [to_wire(e)["Progress"]["event_delta"] for e in machine.pending_effects]
+    assert deltas == [[], [record]]

@@ -368,6 +368,7 @@ class TurnMachineStateful(RuleBasedStateMachine):
         before = checkpoint_text(self.machine.checkpoint())
         self.rec.respond(from_wire(Response, {kind: {"id": active + offset, **body}}))
         assert checkpoint_text(self.machine.checkpoint()) == before
+        assert not self.machine.redelivery_pending, "any response cancels a redelivery"
 
     @rule(data=st.data(), kind=st.sampled_from(RESPONSE_KINDS))
     def respond_any_kind(self, data: st.DataObject, kind: str) -> None:
@@ -379,6 +380,7 @@ class TurnMachineStateful(RuleBasedStateMachine):
         before = checkpoint_text(self.machine.checkpoint())
         self.rec.respond(from_wire(Response, {kind: {"id": active, **_any_body(kind, data)}}))
         assert checkpoint_text(self.machine.checkpoint()) == before, "wrong kind must be ignored"
+        assert not self.machine.redelivery_pending, "any response cancels a redelivery"
 
     @rule()
     def checkpoint_and_done(self) -> None:
@@ -427,6 +429,12 @@ class TurnMachineStateful(RuleBasedStateMachine):
     def deltas_are_a_prefix_of_the_events(self) -> None:  # (e)
         appended = [to_wire(r) for r in self.machine.events()[self.initial_events :]]
         assert appended[: len(self.deltas)] == self.deltas
+
+    @invariant()
+    def checkpoint_leaves_out_the_outstanding_effect(self) -> None:
+        checkpoint = self.machine.checkpoint()
+        active = outstanding_effect_id(checkpoint.state)
+        assert active is None or all(effect_id(e) != active for e in checkpoint.pending_effects)
 
     @invariant()
     def done_is_final(self) -> None:  # (c)

@@ -414,7 +414,7 @@ class TurnMachine:
         self._config = config
         self._state = checkpoint.state
         self._pending = deque(checkpoint.pending_effects)
-        self._active_effect_redelivery = active is not None and not any(
+        self._active_effect_redelivery = False and not any(
             effect_id(e) == active for e in self._pending
         )
         self._next_effect_id = checkpoint.next_effect_id
@@ -561,6 +561,7 @@ class TurnMachine:
             self._progress_event_cursor = n
             return ()
         delta = tuple(self._events[self._progress_event_cursor :])
+        self._progress_event_cursor = n
         return delta
 
     def _emit_progress(self) -> None:

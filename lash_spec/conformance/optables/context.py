@@ -44,7 +44,7 @@ from lash_spec.model.context import (
     sleep_process_result,
 )
 from lash_spec.model.envelope import RuntimeEffectKind, RuntimeInvocation
-from lash_spec.model.executor import ExecutionScope
+from lash_spec.model.executor import ExecutionScope, ExecutionScopeRuntimeOperation
 from lash_spec.model.outcome import RuntimeEffectOutcome
 from lash_spec.model.process import (
     ProcessEvent,
@@ -76,7 +76,6 @@ def _op(
 
 
 _CTX = "RuntimeExecutionContext::"
-_SCOPE = ExecutionScope  # any variant; only .id() is read
 
 
 def _ctx(
@@ -88,8 +87,7 @@ def _ctx(
     env_ref: str | None = None,
     wake_target: SessionScope | None = None,
 ) -> RuntimeExecutionContext:
-    from lash_spec.model.executor import ExecutionScopeRuntimeOperation
-
+    # The fields an op does not pass are never read by that op's rule.
     return RuntimeExecutionContext(
         session_id=session_id,
         agent_frame_id=agent_frame_id,
@@ -170,7 +168,7 @@ OPS = [
     ),
     _op(
         f"{_CTX}execution_scope_id",
-        (_SCOPE,),
+        (ExecutionScope,),
         _execution_scope_id,
         str,
         "[the dispatch controller's ExecutionScope]: ExecutionScope::id",
