@@ -67,6 +67,18 @@ def _fill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_adapter(args: argparse.Namespace) -> int:
+    from lash_spec.harness.command import run_command
+
+    return run_command(args)
+
+
+def _serve_adapter(args: argparse.Namespace) -> int:
+    from lash_spec.harness.adapter import main as serve
+
+    return serve()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lash-spec",
@@ -92,6 +104,17 @@ def _parser() -> argparse.ArgumentParser:
         help="fail (naming file and case) if the committed corpus is stale, hand-edited or missing",
     )
     fill.set_defaults(run=_fill)
+    from lash_spec.harness.command import add_arguments
+
+    run_parser = sub.add_parser(
+        "run", help="check an implementation through its adapter (docs/adapter-protocol.md)"
+    )
+    add_arguments(run_parser)
+    run_parser.set_defaults(run=_run_adapter)
+    adapter = sub.add_parser(
+        "adapter", help="serve the Python model over the adapter protocol (stdin/stdout)"
+    )
+    adapter.set_defaults(run=_serve_adapter)
     return parser
 
 

@@ -814,7 +814,7 @@ class RunRegistry:
 
         answer = policy.evaluate_run_start(request, package)
         if isinstance(answer, Err):  # propagated with `?`: no run id attached
-            return self, Err(answer.error.with_run_id(run_id).at(Rung.POLICY_EVALUATION))
+            return self, Err(answer.error.at(Rung.POLICY_EVALUATION))
         outcome = answer.value
         if not outcome.is_allowed():
             return self, Err(

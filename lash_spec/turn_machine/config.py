@@ -20,7 +20,7 @@ import attrs
 from lash_spec.model.llm import GenerationOptions, LlmToolSpec
 from lash_spec.model.session import Message
 from lash_spec.turn_machine.projector import ChatContextProjector, ContextProjector
-from lash_spec.wire.codec import from_wire
+from lash_spec.wire.codec import dflt, from_wire
 from lash_spec.wire.types import JsonValue, Usize, Value
 
 if TYPE_CHECKING:
@@ -97,7 +97,8 @@ class TraceConfig:
     """CONFIG of a turn trace: ``TurnMachineConfig`` without its two handles.
 
     Decoded with the codec (``max_*`` are ``usize``; ``generation`` denies
-    unknown fields); ``turn_limit_final_message`` is kept as the raw template.
+    unknown fields; ``termination`` may be left out, it can only be ``null``);
+    ``turn_limit_final_message`` is kept as the raw template.
     """
 
     sync_execution_surface: bool
@@ -112,7 +113,7 @@ class TraceConfig:
     system_prompt: str
     session_id: str
     emit_llm_trace: bool
-    termination: None
+    termination: None = dflt(None)
     turn_limit_final_message: Value
 
     def machine_config(self, driver: ProtocolDriverHandle) -> TurnMachineConfig:

@@ -414,7 +414,7 @@ class TurnMachine:
         self._config = config
         self._state = checkpoint.state
         self._pending = deque(checkpoint.pending_effects)
-        self._active_effect_redelivery = False and not any(
+        self._active_effect_redelivery = active is not None and not any(
             effect_id(e) == active for e in self._pending
         )
         self._next_effect_id = checkpoint.next_effect_id

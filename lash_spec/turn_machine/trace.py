@@ -84,15 +84,17 @@ def _compare(
 
 def check_body(body: Mapping[str, Any]) -> CaseResult:
     """Run one turn-trace body; never raises for a malformed or failing trace."""
+    section = "config"
     try:
         config: TraceConfig = from_wire(TraceConfig, body["config"])
-        start: TraceStart = from_wire(TraceStart, body.get("start"))
+        section = "start"
+        start: TraceStart = from_wire(TraceStart, body["start"])
+        section = "driver"
         driver = ScriptedDriver.from_wire(body.get("driver", {}))
-    except KeyError as err:
-        return _failed(f"malformed turn trace: missing {err}", ())
+    except KeyError:
+        return _failed(f"malformed turn trace: missing `{section}`", ())
     except WireError as err:
-        section = next(k for k in ("config", "start", "driver") if k in body)
-        return _failed(f"malformed turn trace: {err}", (section, *err.path))
+        return _failed(f"malformed turn trace: {section}: {err}", (section, *err.path))
     steps = body.get("steps")
     if not isinstance(steps, list):
         return _failed("malformed turn trace: `steps` must be an array", ("steps",))

@@ -1,0 +1,99 @@
+"""Collecting cases for the harness: the same files and ids as ``lash-spec verify``.
+
+Each case keeps the seed and concept of its corpus file (for the per-concept
+summary) and its stable id ``<file id>/<case id>`` — the id ``verify``
+reports, baselines list and the pytest plugin names its items by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from lash_spec.conformance.check import body_kind
+from lash_spec.conformance.runner import FixtureError, load_fixture
+
+__all__ = ["FixtureError", "HarnessCase", "collect", "json_files"]
+
+
+@attrs.frozen(kw_only=True)
+class HarnessCase:
+    """One case: where it comes from, what it exercises, and its body."""
+
+    id: str
+    file: str
+    file_id: str
+    seed: str
+    concept: str
+    kind: str
+    body: Any
+
+    @property
+    def op(self) -> str | None:
+        if self.kind == "call" and isinstance(self.body.get("call"), str):
+            op: str = self.body["call"]
+            return op
+        return None
+
+
+def json_files(paths: list[Path]) -> Iterator[Path]:
+    """Corpus files under ``paths`` (folders recursively; not schemas or the index)."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p
+                for p in path.rglob("*.json")
+                if "schema" not in p.relative_to(path).parts and p.name != "index.json"
+            )
+        elif not path.exists():
+            raise FixtureError(f"{path}: no such file or directory")
+        else:
+            yield path
+
+
+def _case(file: str, file_id: str, seed: str, concept: str, cid: str, body: Any) -> HarnessCase:
+    return HarnessCase(
+        id=cid,
+        file=file,
+        file_id=file_id,
+        seed=seed,
+        concept=concept,
+        kind=body_kind(body),
+        body=body,
+    )
+
+
+def cases_in(doc: Any, file: str) -> Iterator[HarnessCase]:
+    """The cases of one parsed file (ids as :mod:`lash_spec.conformance.runner` gives them)."""
+    stem = Path(file).stem
+    if isinstance(doc, dict) and isinstance(doc.get("cases"), list):
+        prefix = str(doc.get("id", stem))
+        seed = str(doc.get("seed", "-"))
+        concept = str(doc.get("concept", prefix))
+        for i, case in enumerate(doc["cases"]):
+            if isinstance(case, dict) and "body" in case:
+                cid = f"{prefix}/{case.get('id', i)}"
+                yield _case(file, prefix, seed, concept, cid, case["body"])
+            else:
+                yield _case(file, prefix, seed, concept, f"{prefix}/{i}", case)
+    elif isinstance(doc, dict) and "body" in doc:
+        yield _case(file, stem, "-", stem, str(doc.get("id", stem)), doc["body"])
+    elif isinstance(doc, list):
+        for i, item in enumerate(doc):
+            if isinstance(item, dict) and "body" in item:
+                yield _case(file, stem, "-", stem, f"{stem}/{item.get('id', i)}", item["body"])
+            else:
+                yield _case(file, stem, "-", stem, f"{stem}/{i}", item)
+    else:
+        yield _case(file, stem, "-", stem, stem, doc)
+
+
+def collect(paths: list[Path]) -> list[HarnessCase]:
+    """Every case under ``paths``, in file order (raises :class:`FixtureError`)."""
+    out: list[HarnessCase] = []
+    for file in json_files(paths):
+        out.extend(cases_in(load_fixture(file), str(file)))
+    return out
