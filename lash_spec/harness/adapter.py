@@ -13,6 +13,7 @@ it) and a worked example for adapter authors. Kept lean for throughput: one
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -118,8 +119,8 @@ class ReferenceAdapter:
         from lash_spec.wire.codec import from_wire
 
         try:
-            config = from_wire(TraceConfig, request["config"])
-            start = from_wire(TraceStart, request["start"])
+            config: TraceConfig = from_wire(TraceConfig, request["config"])
+            start: TraceStart = from_wire(TraceStart, request["start"])
             driver = ScriptedDriver.from_wire(request["driver"])
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
@@ -148,7 +149,7 @@ class ReferenceAdapter:
 
         machine = self._machine(request)
         try:
-            response = from_wire(Response, request["response"])
+            response: Response = from_wire(Response, request["response"])
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
         machine.handle_response(response)
@@ -167,7 +168,7 @@ class ReferenceAdapter:
         entry = self.machines[request["machine"]]
         config, driver = entry[0], entry[1]
         try:
-            checkpoint = from_wire(TurnCheckpoint, request["checkpoint"])
+            checkpoint: TurnCheckpoint = from_wire(TurnCheckpoint, request["checkpoint"])
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
         entry[2] = TurnMachine.restore_from_checkpoint(config.machine_config(driver), checkpoint)
@@ -263,10 +264,8 @@ def main() -> int:
     except KeyboardInterrupt:
         return 130
     finally:
-        try:
+        with contextlib.suppress(OSError):
             out.close()
-        except OSError:
-            pass
 
 
 if __name__ == "__main__":

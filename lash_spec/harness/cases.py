@@ -54,7 +54,7 @@ def json_files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _case(file: str, file_id: str, seed: str, concept: str, cid: str, body: Any) -> HarnessCase:
+def _case(file: str, file_id: str, seed: str, concept: str, *, cid: str, body: Any) -> HarnessCase:
     return HarnessCase(
         id=cid,
         file=file,
@@ -76,19 +76,20 @@ def cases_in(doc: Any, file: str) -> Iterator[HarnessCase]:
         for i, case in enumerate(doc["cases"]):
             if isinstance(case, dict) and "body" in case:
                 cid = f"{prefix}/{case.get('id', i)}"
-                yield _case(file, prefix, seed, concept, cid, case["body"])
+                yield _case(file, prefix, seed, concept, cid=cid, body=case["body"])
             else:
-                yield _case(file, prefix, seed, concept, f"{prefix}/{i}", case)
+                yield _case(file, prefix, seed, concept, cid=f"{prefix}/{i}", body=case)
     elif isinstance(doc, dict) and "body" in doc:
-        yield _case(file, stem, "-", stem, str(doc.get("id", stem)), doc["body"])
+        yield _case(file, stem, "-", stem, cid=str(doc.get("id", stem)), body=doc["body"])
     elif isinstance(doc, list):
         for i, item in enumerate(doc):
             if isinstance(item, dict) and "body" in item:
-                yield _case(file, stem, "-", stem, f"{stem}/{item.get('id', i)}", item["body"])
+                cid = f"{stem}/{item.get('id', i)}"
+                yield _case(file, stem, "-", stem, cid=cid, body=item["body"])
             else:
-                yield _case(file, stem, "-", stem, f"{stem}/{i}", item)
+                yield _case(file, stem, "-", stem, cid=f"{stem}/{i}", body=item)
     else:
-        yield _case(file, stem, "-", stem, stem, doc)
+        yield _case(file, stem, "-", stem, cid=stem, body=doc)
 
 
 def collect(paths: list[Path]) -> list[HarnessCase]:

@@ -48,7 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds for the adapter's handshake (30)",
     )
     parser.add_argument(
-        "--pipeline", type=int, default=16, metavar="N", help="requests in flight (16; 1 = lockstep)"
+        "--pipeline",
+        type=int,
+        default=16,
+        metavar="N",
+        help="requests in flight (16; 1 = lockstep)",
     )
     parser.add_argument(
         "--max-reply-bytes",

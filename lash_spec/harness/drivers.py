@@ -105,9 +105,7 @@ def judge_call(body: Mapping[str, Any], name: str, reply: Reply) -> Verdict:
         expected = body["err"].get("code") if isinstance(body["err"], Mapping) else None
         if expected == code:
             return _PASSED
-        return Verdict(
-            "failed", f"expected error code {expected!r}, got {code!r} ({message})", "$"
-        )
+        return Verdict("failed", f"expected error code {expected!r}, got {code!r} ({message})", "$")
     actual = reply.value
     if "err" in body:
         return Verdict("failed", f"expected error {body['err']!r}, got ok {_excerpt(actual)}", "$")

@@ -26,21 +26,27 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import IO, Final
 
-__all__ = ["AdapterDied", "AdapterProcess", "LineTooLong", "ReplyTimeout", "split_command"]
+__all__ = [
+    "AdapterDiedError",
+    "AdapterProcess",
+    "LineTooLongError",
+    "ReplyTimeoutError",
+    "split_command",
+]
 
 _READ_SIZE: Final = 1 << 18
 STDERR_TAIL: Final = 8192
 
 
-class AdapterDied(Exception):
+class AdapterDiedError(Exception):
     """stdout reached EOF: the adapter exited (or closed its stdout)."""
 
 
-class ReplyTimeout(Exception):
+class ReplyTimeoutError(Exception):
     """No complete line before the deadline."""
 
 
-class LineTooLong(Exception):
+class LineTooLongError(Exception):
     """A reply line longer than the limit; ``head`` holds its first bytes."""
 
     def __init__(self, size: int, head: bytes) -> None:
@@ -139,16 +145,16 @@ class AdapterProcess:
 
     def read_line(self, deadline: float) -> bytes:
         """The next stdout line (without ``\\n``), waiting until ``deadline``
-        (``time.monotonic()``). Raises :class:`ReplyTimeout`,
-        :class:`AdapterDied` or :class:`LineTooLong`."""
+        (``time.monotonic()``). Raises :class:`ReplyTimeoutError`,
+        :class:`AdapterDiedError` or :class:`LineTooLongError`."""
         while not self._lines:
             if self._out and not self._writing:
                 self._flush()
             if self._eof:
-                raise AdapterDied()
+                raise AdapterDiedError()
             timeout = deadline - time.monotonic()
             if timeout <= 0:
-                raise ReplyTimeout()
+                raise ReplyTimeoutError()
             for key, _ in self._sel.select(timeout):
                 if key.data == "out":
                     self._read_stdout()
@@ -183,11 +189,11 @@ class AdapterProcess:
             else:
                 line = data[start:end]
             if len(line) > self.max_line:
-                raise LineTooLong(len(line), line[:512])
+                raise LineTooLongError(len(line), line[:512])
             self._lines.append(line)
             start = end + 1
         if len(partial) > self.max_line:
-            raise LineTooLong(len(partial), bytes(partial[:512]))
+            raise LineTooLongError(len(partial), bytes(partial[:512]))
 
     def _read_stderr(self) -> None:
         assert self._stderr is not None
@@ -221,7 +227,7 @@ class AdapterProcess:
                 if key.data == "err":
                     self._read_stderr()
                 elif key.data == "out":
-                    with contextlib.suppress(LineTooLong):
+                    with contextlib.suppress(LineTooLongError):
                         self._read_stdout()
                 else:
                     self._flush()

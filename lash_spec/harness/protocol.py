@@ -123,10 +123,7 @@ def encode_request(request: Mapping[str, Any]) -> bytes:
 
 def excerpt(data: bytes | str, limit: int = 200) -> str:
     """A printable head of a reply, for reports."""
-    if isinstance(data, bytes):
-        text = data[: limit * 4].decode("utf-8", errors="replace")
-    else:
-        text = data
+    text = data[: limit * 4].decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     text = text.rstrip("\n")
     shown = text[:limit].encode("unicode_escape").decode("ascii")
     more = len(data) - limit if len(text) > limit else 0

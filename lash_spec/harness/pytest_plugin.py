@@ -81,7 +81,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     baseline = read_baseline(Path(baseline_file))
     for item in items:
         if isinstance(item, LashCaseItem) and item.case.id in baseline:
-            item.add_marker(pytest.mark.xfail(strict=True, reason="listed in the lash-spec baseline"))
+            item.add_marker(
+                pytest.mark.xfail(strict=True, reason="listed in the lash-spec baseline")
+            )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -94,7 +96,7 @@ class LashSession:
     """One adapter process for the whole pytest session."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from lash_spec.harness.runner import RunOptions, Runner
+        from lash_spec.harness.runner import Runner, RunOptions
 
         self.config = config
         self.runner = Runner(
@@ -158,7 +160,7 @@ def lash_adapter(request: pytest.FixtureRequest) -> LashSession:
     return _session(request.config)
 
 
-class LashCaseFailed(Exception):
+class LashCaseFailedError(Exception):
     """A case that failed or errored (its outcome is the argument)."""
 
 
@@ -166,9 +168,8 @@ class LashCorpusFile(pytest.File):
     """A corpus (or fixture) file: one item per case."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from lash_spec.harness.cases import cases_in
-        from lash_spec.harness.cases import FixtureError
         from lash_spec.conformance.runner import load_fixture
+        from lash_spec.harness.cases import FixtureError, cases_in
 
         try:
             doc = load_fixture(self.path)
@@ -202,14 +203,14 @@ class LashCaseItem(pytest.Item):
             return
         if outcome.status == "skipped":
             pytest.skip(outcome.detail)
-        raise LashCaseFailed(outcome)
+        raise LashCaseFailedError(outcome)
 
     def repr_failure(
         self,
         excinfo: pytest.ExceptionInfo[BaseException],
         style: Any = None,
     ) -> str:
-        if isinstance(excinfo.value, LashCaseFailed):
+        if isinstance(excinfo.value, LashCaseFailedError):
             outcome = excinfo.value.args[0]
             where = f" at {outcome.path}" if outcome.path else ""
             return f"{outcome.status}{where}: {outcome.detail}"

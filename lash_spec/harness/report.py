@@ -30,7 +30,7 @@ from lash_spec.harness.baseline import BaselineCheck
 from lash_spec.harness.drivers import STATUSES
 from lash_spec.harness.runner import CaseOutcome, RunResult
 
-__all__ = ["FORMAT", "by_concept", "counts", "junit_xml", "json_report", "summary_line", "table"]
+__all__ = ["FORMAT", "by_concept", "counts", "json_report", "junit_xml", "summary_line", "table"]
 
 FORMAT = "lash-spec-run/1"
 
@@ -194,7 +194,10 @@ def _xml_safe(text: str) -> str:
     """XML 1.0 cannot hold most C0 controls (even escaped) or lone surrogates."""
     return "".join(
         ch
-        if ch in "\t\n\r" or (" " <= ch <= "\ud7ff") or ("\ue000" <= ch <= "\ufffd") or ch > "\uffff"
+        if ch in "\t\n\r"
+        or (" " <= ch <= "\ud7ff")
+        or ("\ue000" <= ch <= "\ufffd")
+        or ch > "\uffff"
         else f"\\u{ord(ch):04x}"
         for ch in text
     )

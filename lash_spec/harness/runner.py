@@ -38,10 +38,10 @@ import attrs
 from lash_spec.harness.cases import HarnessCase
 from lash_spec.harness.drivers import Driver, Verdict, driver_for
 from lash_spec.harness.process import (
-    AdapterDied,
+    AdapterDiedError,
     AdapterProcess,
-    LineTooLong,
-    ReplyTimeout,
+    LineTooLongError,
+    ReplyTimeoutError,
     split_command,
 )
 from lash_spec.harness.protocol import (
@@ -119,12 +119,10 @@ class _Task:
         self.pending: dict[str, Any] | None = None
 
 
-class _AdapterFailure(Exception):
-    def __init__(self, reason: str, *, blame: bool = True, excerpt_: str = "") -> None:
+class _AdapterFailureError(Exception):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.blame = blame
-        self.excerpt = excerpt_
 
 
 _GIVE_UP: Final = "not run: the adapter failed {n} time(s) in a row; last: {last}"
@@ -169,23 +167,28 @@ class Runner:
         try:
             line = proc.read_line(time.monotonic() + self.options.start_timeout)
             reply = parse_reply(line, seq)
+        except (AdapterDiedError, ReplyTimeoutError, LineTooLongError, ProtocolError) as err:
+            reason = self._describe(err, "the handshake", self.options.start_timeout)
+            self._fail_process(proc, f"adapter start-up failed: {reason}", None)
+            return None
+        try:
             if reply.tag != "ok":
                 raise ProtocolError(f"the start request was answered {reply.tag}: {reply.value}")
             hello = parse_hello(reply.value)
-        except (AdapterDied, ReplyTimeout, LineTooLong, ProtocolError) as err:
-            reason = self._describe(err, "the handshake", self.options.start_timeout)
-            self._fail_process(proc, f"adapter start-up failed: {reason}", None)
+        except ProtocolError as err:  # a well-framed refusal: restarting will not help
+            self._fail_process(proc, f"adapter start-up failed: {err}", None)
+            self._failures = max(self._failures, self.options.give_up_after)
             return None
         self.hello = hello
         self.startup_seconds += time.monotonic() - began
         return proc
 
     def _describe(self, err: Exception, what: str, limit: float) -> str:
-        if isinstance(err, AdapterDied):
+        if isinstance(err, AdapterDiedError):
             return f"the adapter exited during {what}"
-        if isinstance(err, ReplyTimeout):
+        if isinstance(err, ReplyTimeoutError):
             return f"no reply to {what} within {limit:g} s"
-        if isinstance(err, LineTooLong):
+        if isinstance(err, LineTooLongError):
             return (
                 f"reply line of {err.size} bytes or more exceeds the limit of "
                 f"{self.options.max_reply_bytes} bytes: {excerpt(err.head)!r}"
@@ -207,7 +210,9 @@ class Runner:
         self, reason: str, case: str | None, status: int | None, stderr: str
     ) -> str:
         self._failures += 1
-        self.events.append(AdapterEvent(reason=reason, case=case, exit_status=status, stderr=stderr))
+        self.events.append(
+            AdapterEvent(reason=reason, case=case, exit_status=status, stderr=stderr)
+        )
         full = reason
         if status is not None:
             full += f" (exit status {status})"
@@ -277,103 +282,130 @@ class Runner:
     def _schedule(
         self, cases: Sequence[HarnessCase], record: Callable[[int, Verdict], None]
     ) -> None:
-        waiting: deque[int] = deque(range(len(cases)))
-        inflight: deque[_Task] = deque()  # in request order
-        window = max(1, self.options.pipeline)
-        opts = self.options
-        last_reply = time.monotonic()
-        sent_at: dict[int, float] = {}
+        _Schedule(self, cases, record).run()
 
-        def start_task(index: int) -> _Task | None:
-            assert self.hello is not None
-            self._handles += 1
-            driver = driver_for(cases[index], self.hello, f"h{self._handles}")
-            task = _Task(index, driver)
-            try:
-                request = next(driver)
-            except StopIteration as stop:
-                record(index, stop.value)
-                return None
-            send(task, request)
-            return task
 
-        def send(task: _Task, request: dict[str, Any]) -> None:
-            assert self._proc is not None
-            seq = self._next_seq()
-            request["seq"] = seq
-            task.pending = request
-            try:
-                data = encode_request(request)
-            except ValueError as err:  # NaN/inf in a case: not sendable
-                task.pending = None
-                task.driver.close()
-                record(task.index, Verdict("errored", f"case cannot be sent as JSON: {err}"))
-                return
-            sent_at[seq] = time.monotonic()
-            self._proc.send(data)
-            inflight.append(task)
+class _Schedule:
+    """One :meth:`Runner.run`: cases waiting, cases in flight (in request order)."""
 
-        while waiting or inflight:
-            if self._proc is None:
-                if self._failures >= opts.give_up_after:
-                    why = _GIVE_UP.format(n=self._failures, last=self._last_failure)
-                    for index in waiting:
-                        record(index, Verdict("errored", why))
-                    waiting.clear()
+    def __init__(
+        self,
+        runner: Runner,
+        cases: Sequence[HarnessCase],
+        record: Callable[[int, Verdict], None],
+    ) -> None:
+        self.runner = runner
+        self.cases = cases
+        self.record = record
+        self.waiting: deque[int] = deque(range(len(cases)))
+        self.inflight: deque[_Task] = deque()
+        self.sent_at: dict[int, float] = {}
+        self.last_reply = time.monotonic()
+
+    def run(self) -> None:
+        runner, opts = self.runner, self.runner.options
+        window = max(1, opts.pipeline)
+        while self.waiting or self.inflight:
+            if runner._proc is None:
+                if runner._failures >= opts.give_up_after:
+                    self._give_up()
                     return
-                self._proc = self._start()
-                last_reply = time.monotonic()
+                runner._proc = runner._start()
+                self.last_reply = time.monotonic()
                 continue
-            while len(inflight) < window and waiting:
-                start_task(waiting.popleft())
-            if not inflight:
-                continue
-            head = inflight[0]
-            assert head.pending is not None
-            seq = head.pending["seq"]
-            deadline = max(sent_at[seq], last_reply) + opts.timeout
-            try:
-                try:
-                    line = self._proc.read_line(deadline)
-                except AdapterDied:
-                    raise _AdapterFailure("the adapter exited") from None
-                except ReplyTimeout:
-                    raise _AdapterFailure(f"no reply within {opts.timeout:g} s") from None
-                except LineTooLong as err:
-                    raise _AdapterFailure(
-                        self._describe(err, "", 0), excerpt_=excerpt(err.head)
-                    ) from None
-                try:
-                    reply = parse_reply(line, seq)
-                except ProtocolError as err:
-                    if err.fatal:
-                        raise _AdapterFailure(str(err)) from None
-                    reply = Reply("errored", f"protocol error: {err}")
-            except _AdapterFailure as failure:
-                blamed = inflight.popleft()
-                blamed.driver.close()
-                reason = self._fail_process(
-                    self._proc, failure.reason, cases[blamed.index].id
-                )
-                self._proc = None
-                record(blamed.index, Verdict("errored", reason))
-                # The others restart from scratch on the next process, in order.
-                for task in reversed(inflight):
-                    task.driver.close()
-                    waiting.appendleft(task.index)
-                inflight.clear()
-                sent_at.clear()
-                continue
-            last_reply = time.monotonic()
-            del sent_at[seq]
-            self._failures = 0
-            inflight.popleft()
-            try:
-                request = head.driver.send(reply)
-            except StopIteration as stop:
-                record(head.index, stop.value)
-                continue
-            send(head, request)
+            while len(self.inflight) < window and self.waiting:
+                self._start_task(self.waiting.popleft())
+            if self.inflight:
+                self._next_reply(runner._proc)
+
+    def _give_up(self) -> None:
+        runner = self.runner
+        why = _GIVE_UP.format(n=runner._failures, last=runner._last_failure)
+        for index in self.waiting:
+            self.record(index, Verdict("errored", why))
+        self.waiting.clear()
+
+    def _start_task(self, index: int) -> None:
+        runner = self.runner
+        assert runner.hello is not None
+        runner._handles += 1
+        driver = driver_for(self.cases[index], runner.hello, f"h{runner._handles}")
+        task = _Task(index, driver)
+        try:
+            request = next(driver)
+        except StopIteration as stop:
+            self.record(index, stop.value)
+            return
+        self._send(task, request)
+
+    def _send(self, task: _Task, request: dict[str, Any]) -> None:
+        runner = self.runner
+        assert runner._proc is not None
+        seq = runner._next_seq()
+        request["seq"] = seq
+        try:
+            data = encode_request(request)
+        except ValueError as err:  # NaN/inf in a case: not sendable
+            task.driver.close()
+            self.record(task.index, Verdict("errored", f"case cannot be sent as JSON: {err}"))
+            return
+        task.pending = request
+        self.sent_at[seq] = time.monotonic()
+        runner._proc.send(data)
+        self.inflight.append(task)
+
+    def _read(self, proc: AdapterProcess, seq: int) -> Reply:
+        """The reply to ``seq``, or :class:`_AdapterFailureError`."""
+        opts = self.runner.options
+        deadline = max(self.sent_at[seq], self.last_reply) + opts.timeout
+        try:
+            line = proc.read_line(deadline)
+        except AdapterDiedError:
+            raise _AdapterFailureError("the adapter exited") from None
+        except ReplyTimeoutError:
+            raise _AdapterFailureError(f"no reply within {opts.timeout:g} s") from None
+        except LineTooLongError as err:
+            raise _AdapterFailureError(self.runner._describe(err, "", 0)) from None
+        try:
+            return parse_reply(line, seq)
+        except ProtocolError as err:
+            if err.fatal:
+                raise _AdapterFailureError(str(err)) from None
+            return Reply("errored", f"protocol error: {err}")
+
+    def _next_reply(self, proc: AdapterProcess) -> None:
+        head = self.inflight[0]
+        assert head.pending is not None
+        seq = head.pending["seq"]
+        try:
+            reply = self._read(proc, seq)
+        except _AdapterFailureError as failure:
+            self._restart_after(proc, failure.reason)
+            return
+        self.last_reply = time.monotonic()
+        del self.sent_at[seq]
+        self.runner._failures = 0
+        self.inflight.popleft()
+        try:
+            request = head.driver.send(reply)
+        except StopIteration as stop:
+            self.record(head.index, stop.value)
+            return
+        self._send(head, request)
+
+    def _restart_after(self, proc: AdapterProcess, reason: str) -> None:
+        """Blame the oldest request's case; the others start again on a new process."""
+        runner = self.runner
+        blamed = self.inflight.popleft()
+        blamed.driver.close()
+        full = runner._fail_process(proc, reason, self.cases[blamed.index].id)
+        runner._proc = None
+        self.record(blamed.index, Verdict("errored", full))
+        for task in reversed(self.inflight):
+            task.driver.close()
+            self.waiting.appendleft(task.index)
+        self.inflight.clear()
+        self.sent_at.clear()
 
 
 def run_adapter(
