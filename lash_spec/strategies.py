@@ -6,7 +6,13 @@ it can never disagree with the wire rules: integers within their Rust width,
 value, every enum variant reachable. Other implementations can import these
 to generate inputs (``from lash_spec.strategies import strategy_for``).
 
-Custom shapes (hand-written serde impls) provide their own ``strategy()``.
+Every value drawn is *canonical*: a fixed point of write → read, as the
+round-trip property needs. Where serde itself normalizes (a field dropped by
+``skip_serializing_if`` comes back as its default; a float serde_json cannot
+read back exactly), only the normalized form is generated.
+
+Custom shapes (hand-written serde impls) provide their own ``strategy()``
+(hypothesis is imported lazily there: it is a test dependency only).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from lash_spec.wire.codec import (
     TupleShape,
     UnitEnumShape,
     ValueShape,
+    _FieldShape,
     shape_of,
 )
 from lash_spec.wire.reader import loads
@@ -51,7 +58,6 @@ wire_strings: st.SearchStrategy[str] = st.one_of(
     st.text(alphabet=string.ascii_letters + string.digits + ":-_/.", max_size=12),
     st.text(st.characters(exclude_categories=["Cs"]), max_size=8),
 )
-
 
 
 def _reread(x: float) -> float:
@@ -157,5 +163,20 @@ def _derive(shape: Shape) -> st.SearchStrategy[Any]:
 
 
 def _struct(shape: StructShape) -> st.SearchStrategy[Any]:
-    fields = {f.attr: shape_strategy(f.shape) for f in shape.fields}
+    fields = {f.attr: _field(f) for f in shape.fields}
     return st.builds(shape.cls, **fields)
+
+
+def _field(f: _FieldShape) -> st.SearchStrategy[Any]:
+    """A field's values; one its ``skip_serializing_if`` drops becomes the default.
+
+    A skipped field is read back as its ``#[serde(default)]``, so a value the
+    predicate skips that is *not* the default (an empty gate with a non-default
+    ``minimum_availability``, say) cannot survive a round trip in Rust either:
+    only its canonical form, the default, is generated.
+    """
+    inner = shape_strategy(f.shape)
+    skip = f.skip_if
+    if skip is None:
+        return inner
+    return inner.map(lambda v: f.default_value() if skip(v) else v)

@@ -15,10 +15,8 @@ from lash_spec.model.sansio import (
     MachineStateFinished,
     MachineStatePrepareIteration,
     MachineStatePreparingProtocol,
-    MachineStateWaitingCheckpoint,
     MachineStateWaitingExec,
     MachineStateWaitingExecutionSurface,
-    MachineStateWaitingLlm,
     MachineStateWaitingTools,
     TurnCheckpoint,
 )
@@ -38,8 +36,11 @@ from lash_spec.turn_machine.machine import (
     terminal_reason_debug,
     truncate_raw_error,
 )
-from lash_spec.turn_machine.projector import ChatContextProjector, ProjectorContext
-from lash_spec.turn_machine.projector import render_turn_causes_prompt
+from lash_spec.turn_machine.projector import (
+    ChatContextProjector,
+    ProjectorContext,
+    render_turn_causes_prompt,
+)
 from lash_spec.turn_machine.responses import RESPONSE_KINDS, Response
 from lash_spec.turn_machine.states import StateKind, state_kind
 from lash_spec.turn_machine.trace import TraceRecorder, check_body
@@ -154,7 +155,9 @@ def _state(kind: StateKind, case: str) -> MachineState:
     if kind is StateKind.WAITING_CHECKPOINT:
         cp_kind = "before_completion" if "before_completion" in case else "after_work"
         on_empty: Any = (
-            {"Finish": {"stopped": "plugin_abort"}} if case == "empty_finish" else "PrepareIteration"
+            {"Finish": {"stopped": "plugin_abort"}}
+            if case == "empty_finish"
+            else "PrepareIteration"
         )
         return from_wire(
             MachineState,
@@ -174,7 +177,9 @@ def _config(case: str, emit_llm_trace: bool) -> TraceConfig:
     return samples.trace_config(**fields)
 
 
-def _machine(kind: StateKind, case: str, emit_llm_trace: bool) -> tuple[TurnMachine, ScriptedDriver]:
+def _machine(
+    kind: StateKind, case: str, emit_llm_trace: bool
+) -> tuple[TurnMachine, ScriptedDriver]:
     driver = ScriptedDriver()
     checkpoint = TurnCheckpoint(
         state=_state(kind, case),
@@ -208,7 +213,9 @@ def _response(inp: InputKind, case: str, streamed: bool) -> Response:
     if inp is InputKind.EXECUTION_SURFACE_SYNCED:
         result: Any = {"Ok": None}
         if case == "ok_update":
-            result = {"Ok": {"system_prompt": "new", "tool_specs": [to_wire(samples.tool_spec("x"))]}}
+            result = {
+                "Ok": {"system_prompt": "new", "tool_specs": [to_wire(samples.tool_spec("x"))]}
+            }
         elif case == "err":
             result = {"Err": "boom"}
         body = {"id": rid, "result": result}
@@ -241,9 +248,7 @@ def _response(inp: InputKind, case: str, streamed: bool) -> Response:
     return from_wire(Response, {inp.value: body})
 
 
-CASES = [
-    pytest.param(s, i, o, id=f"{s.value}-{i.value}-{o.case}") for s, i, o in outcomes()
-]
+CASES = [pytest.param(s, i, o, id=f"{s.value}-{i.value}-{o.case}") for s, i, o in outcomes()]
 
 
 @pytest.mark.parametrize("emit_llm_trace", [False, True], ids=["quiet", "trace"])
@@ -337,7 +342,10 @@ def _script(**queues: list[list[Any]]) -> ScriptedDriver:
 def test_context_window_refinement_threshold() -> None:
     def reason(inp: int, cached: int, out: int, window: int | None) -> str:
         response = samples.llm_response(
-            "", reason="output_limit", input_tokens=inp, cached_input_tokens=cached,
+            "",
+            reason="output_limit",
+            input_tokens=inp,
+            cached_input_tokens=cached,
             output_tokens=out,
         )
         return refine_terminal_reason_for_context_window(response, window).terminal_reason.value
@@ -364,8 +372,14 @@ def test_terminal_reason_debug_names() -> None:
     from lash_spec.model.llm import LlmTerminalReason
 
     assert [terminal_reason_debug(r) for r in LlmTerminalReason] == [
-        "Stop", "ToolUse", "OutputLimit", "ContextOverflow", "ContentFilter",
-        "ProviderError", "Cancelled", "Unknown",
+        "Stop",
+        "ToolUse",
+        "OutputLimit",
+        "ContextOverflow",
+        "ContentFilter",
+        "ProviderError",
+        "Cancelled",
+        "Unknown",
     ]
 
 
@@ -376,45 +390,94 @@ def test_truncate_raw_error() -> None:
 
 
 def test_terminal_llm_response_events() -> None:
-    rec = _run(samples.trace_config(), _script(prepare_protocol_iteration=[
-        [{"StartLlmProjected": {"use_tools": False, "driver_state": None}}]
-    ]))
+    rec = _run(
+        samples.trace_config(),
+        _script(
+            prepare_protocol_iteration=[
+                [{"StartLlmProjected": {"use_tools": False, "driver_state": None}}]
+            ]
+        ),
+    )
     assert _drain(rec.machine)[1]["LlmCall"]["id"] == 1
-    rec.respond(from_wire(Response, {"LlmComplete": {
-        "id": 1, "result": {"Ok": to_wire(samples.llm_response("part", reason="output_limit"))},
-        "text_streamed": False,
-    }}))
+    rec.respond(
+        from_wire(
+            Response,
+            {
+                "LlmComplete": {
+                    "id": 1,
+                    "result": {"Ok": to_wire(samples.llm_response("part", reason="output_limit"))},
+                    "text_streamed": False,
+                }
+            },
+        )
+    )
     effects = _drain(rec.machine)
     assert effects[:4] == [
-        {"Emit": {"type": "token_usage", "protocol_iteration": 0,
-                  "usage": {"input_tokens": 10, "output_tokens": 5, "cached_input_tokens": 0,
-                            "reasoning_tokens": 0},
-                  "cumulative": {"input_tokens": 10, "output_tokens": 5,
-                                 "cached_input_tokens": 0, "reasoning_tokens": 0}}},
+        {
+            "Emit": {
+                "type": "token_usage",
+                "protocol_iteration": 0,
+                "usage": {
+                    "input_tokens": 10,
+                    "output_tokens": 5,
+                    "cached_input_tokens": 0,
+                    "reasoning_tokens": 0,
+                },
+                "cumulative": {
+                    "input_tokens": 10,
+                    "output_tokens": 5,
+                    "cached_input_tokens": 0,
+                    "reasoning_tokens": 0,
+                },
+            }
+        },
         {"Emit": {"type": "text_delta", "content": "part"}},
-        {"Emit": {"type": "llm_response", "protocol_iteration": 0, "content": "part",
-                  "duration_ms": 0}},
-        {"Emit": {"type": "error", "message": "Model call ended with terminal reason OutputLimit.",
-                  "envelope": {"kind": "llm_provider", "code": "output_limit",
-                               "terminal_reason": "output_limit",
-                               "user_message": "Model call ended with terminal reason "
-                               "OutputLimit."}}},
+        {
+            "Emit": {
+                "type": "llm_response",
+                "protocol_iteration": 0,
+                "content": "part",
+                "duration_ms": 0,
+            }
+        },
+        {
+            "Emit": {
+                "type": "error",
+                "message": "Model call ended with terminal reason OutputLimit.",
+                "envelope": {
+                    "kind": "llm_provider",
+                    "code": "output_limit",
+                    "terminal_reason": "output_limit",
+                    "user_message": "Model call ended with terminal reason OutputLimit.",
+                },
+            }
+        },
     ]
     assert effects[4] == {"Emit": {"type": "turn_outcome", "outcome": {"stopped": "incomplete"}}}
     assert "Done" in effects[6] and rec.machine.is_done()
 
 
 def test_context_overflow_diagnostic() -> None:
-    rec = _run(samples.trace_config(max_context_tokens=100), _script(prepare_protocol_iteration=[
-        [{"StartLlmProjected": {"use_tools": False, "driver_state": None}}]
-    ]))
+    rec = _run(
+        samples.trace_config(max_context_tokens=100),
+        _script(
+            prepare_protocol_iteration=[
+                [{"StartLlmProjected": {"use_tools": False, "driver_state": None}}]
+            ]
+        ),
+    )
     _drain(rec.machine)
     response = samples.llm_response("", reason="output_limit", input_tokens=95, output_tokens=0)
-    rec.respond(from_wire(Response, {"LlmComplete": {
-        "id": 1, "result": {"Ok": to_wire(response)}, "text_streamed": False}}))
+    rec.respond(
+        from_wire(
+            Response,
+            {"LlmComplete": {"id": 1, "result": {"Ok": to_wire(response)}, "text_streamed": False}},
+        )
+    )
     effects = _drain(rec.machine)
-    assert effects[1] == {"Emit": {"type": "llm_response", "protocol_iteration": 0,
-                                   "content": "", "duration_ms": 0}}
+    assert effects[1] == {
+        "Emit": {"type": "llm_response", "protocol_iteration": 0, "content": "", "duration_ms": 0}
+    }
     error = effects[2]["Emit"]
     assert error["message"] == (
         "Model produced no output because the prompt reached the configured context window."
@@ -426,49 +489,101 @@ def test_context_overflow_diagnostic() -> None:
 def test_llm_debug_log_parts() -> None:
     rec = _run(
         samples.trace_config(emit_llm_trace=True, session_id="s1"),
-        _script(prepare_protocol_iteration=[
-            [{"StartLlmProjected": {"use_tools": False, "driver_state": None}}]
-        ]),
+        _script(
+            prepare_protocol_iteration=[
+                [{"StartLlmProjected": {"use_tools": False, "driver_state": None}}]
+            ]
+        ),
     )
     _drain(rec.machine)
     parts = [
         {"Text": {"text": "", "response_meta": None}},
         {"Text": {"text": "hello", "response_meta": None}},
-        {"Reasoning": {"text": "hmm", "replay": {"item_id": "r1", "signature": "sig",
-                                                 "summary": ["s"]}}},
+        {
+            "Reasoning": {
+                "text": "hmm",
+                "replay": {"item_id": "r1", "signature": "sig", "summary": ["s"]},
+            }
+        },
         {"Reasoning": {"text": "bare", "replay": None}},
-        {"ToolCall": {"call_id": "c", "tool_name": "t", "input_json": "{}",
-                      "replay": {"opaque": "o"}}},
+        {
+            "ToolCall": {
+                "call_id": "c",
+                "tool_name": "t",
+                "input_json": "{}",
+                "replay": {"opaque": "o"},
+            }
+        },
     ]
     response = samples.llm_response("hello", reason="stop", parts=parts)
-    rec.respond(from_wire(Response, {"LlmComplete": {
-        "id": 1, "result": {"Ok": to_wire(response)}, "text_streamed": True}}))
+    rec.respond(
+        from_wire(
+            Response,
+            {"LlmComplete": {"id": 1, "result": {"Ok": to_wire(response)}, "text_streamed": True}},
+        )
+    )
     effects = _drain(rec.machine)
-    assert effects[1] == {"Log": {"event": {"LlmDebug": {
-        "session_id": "s1", "protocol_iteration": 0,
-        "usage": {"input_tokens": 10, "output_tokens": 5, "cached_input_tokens": 0,
-                  "reasoning_tokens": 0},
-        "provider_usage": None, "request_body": None, "response_text": "hello",
-        "response_parts": [
-            {"text": "hello", "type": "text"},
-            {"has_encrypted": True, "id": "r1", "redacted": False, "summary": ["s"],
-             "text": "hmm", "type": "reasoning"},
-            {"has_encrypted": False, "id": None, "redacted": False, "summary": None,
-             "text": "bare", "type": "reasoning"},
-            {"call_id": "c", "has_opaque": True, "id": None, "input_json": "{}",
-             "tool_name": "t", "type": "tool_call"},
-        ],
-    }}}}
+    assert effects[1] == {
+        "Log": {
+            "event": {
+                "LlmDebug": {
+                    "session_id": "s1",
+                    "protocol_iteration": 0,
+                    "usage": {
+                        "input_tokens": 10,
+                        "output_tokens": 5,
+                        "cached_input_tokens": 0,
+                        "reasoning_tokens": 0,
+                    },
+                    "provider_usage": None,
+                    "request_body": None,
+                    "response_text": "hello",
+                    "response_parts": [
+                        {"text": "hello", "type": "text"},
+                        {
+                            "has_encrypted": True,
+                            "id": "r1",
+                            "redacted": False,
+                            "summary": ["s"],
+                            "text": "hmm",
+                            "type": "reasoning",
+                        },
+                        {
+                            "has_encrypted": False,
+                            "id": None,
+                            "redacted": False,
+                            "summary": None,
+                            "text": "bare",
+                            "type": "reasoning",
+                        },
+                        {
+                            "call_id": "c",
+                            "has_opaque": True,
+                            "id": None,
+                            "input_json": "{}",
+                            "tool_name": "t",
+                            "type": "tool_call",
+                        },
+                    ],
+                }
+            }
+        }
+    }
     # the idle driver leaves the machine Finished without a Done
     assert rec.machine.is_done() and not any("Done" in e for e in effects)
 
 
 def test_render_turn_causes_prompt() -> None:
     cause = samples.turn_cause("wake:abc", "  blue button pressed \n")
-    plugin = from_wire(type(cause), {
-        "id": "c2", "event_type": "note", "text": "x",
-        "origin": {"kind": "plugin", "plugin_id": "p", "transient": True},
-    })
+    plugin = from_wire(
+        type(cause),
+        {
+            "id": "c2",
+            "event_type": "note",
+            "text": "x",
+            "origin": {"kind": "plugin", "plugin_id": "p", "transient": True},
+        },
+    )
     assert render_turn_causes_prompt([]) is None
     assert render_turn_causes_prompt([cause, plugin]) == (
         "=== TURN EVENTS ===\n\n"
@@ -484,28 +599,52 @@ def test_render_turn_causes_prompt() -> None:
 def test_projector_filters_active_cause_messages_and_prefixes_roles() -> None:
     cause = samples.turn_cause("wake:abc")
     config = samples.trace_config(
-        system_prompt="  sys  ", tool_specs=[to_wire(samples.tool_spec("read"))],
-        run_session_id="run-1", model_variant="v",
+        system_prompt="  sys  ",
+        tool_specs=[to_wire(samples.tool_spec("read"))],
+        run_session_id="run-1",
+        model_variant="v",
     ).machine_config(ScriptedDriver())
-    image_part = {"id": "i.p0", "kind": "Image", "content": "",
-                  "attachment": {"reference": {"id": "att", "media_type": {"kind": "image",
-                                                                           "type": "png"},
-                                               "byte_len": 3}},
-                  "prune_state": "Intact"}
+    image_part = {
+        "id": "i.p0",
+        "kind": "Image",
+        "content": "",
+        "attachment": {
+            "reference": {
+                "id": "att",
+                "media_type": {"kind": "image", "type": "png"},
+                "byte_len": 3,
+            }
+        },
+        "prune_state": "Intact",
+    }
     messages = [
         samples.user_message("m0", "hi"),
-        from_wire(type(samples.user_message("x", "y")), {"id": "i", "role": "User",
-                                                         "parts": [image_part]}),
-        from_wire(type(samples.user_message("x", "y")), {"id": "s", "role": "System", "parts": [
-            {"id": "s.p0", "kind": "Output", "content": "out", "prune_state": "Cleared"},
-            {"id": "s.p1", "kind": "Text", "content": "   ", "prune_state": "Intact"},
-        ]}),
+        from_wire(
+            type(samples.user_message("x", "y")), {"id": "i", "role": "User", "parts": [image_part]}
+        ),
+        from_wire(
+            type(samples.user_message("x", "y")),
+            {
+                "id": "s",
+                "role": "System",
+                "parts": [
+                    {"id": "s.p0", "kind": "Output", "content": "out", "prune_state": "Cleared"},
+                    {"id": "s.p1", "kind": "Text", "content": "   ", "prune_state": "Intact"},
+                ],
+            },
+        ),
         cause.to_event_message(),
     ]
-    request = ChatContextProjector().project(ProjectorContext(
-        config=config, messages=messages, events=(), turn_causes=[cause], protocol_iteration=0,
-        use_tools=True,
-    ))
+    request = ChatContextProjector().project(
+        ProjectorContext(
+            config=config,
+            messages=messages,
+            events=(),
+            turn_causes=[cause],
+            protocol_iteration=0,
+            use_tools=True,
+        )
+    )
     wire = to_wire(request)
     texts = [[next(iter(b.values())).get("text") for b in m["blocks"]] for m in wire["messages"]]
     assert [m["role"] for m in wire["messages"]] == ["System", "User", "User", "System", "User"]
@@ -513,8 +652,17 @@ def test_projector_filters_active_cause_messages_and_prefixes_roles() -> None:
     assert wire["messages"][2]["blocks"] == [{"Image": {"attachment_idx": 0}}]
     assert texts[3] == ["Runtime note:\n<output>\n[Old tool result content cleared]\n</output>"]
     assert texts[4][0].startswith("=== TURN EVENTS ===")
-    assert wire["attachments"] == [{"mime": "image/png", "data": [], "reference": {
-        "id": "att", "media_type": {"kind": "image", "type": "png"}, "byte_len": 3}}]
+    assert wire["attachments"] == [
+        {
+            "mime": "image/png",
+            "data": [],
+            "reference": {
+                "id": "att",
+                "media_type": {"kind": "image", "type": "png"},
+                "byte_len": 3,
+            },
+        }
+    ]
     assert wire["tool_choice"] == "Auto" and wire["tools"][0]["name"] == "read"
     assert wire["session_id"] == "run-1" and wire["model_variant"] == "v"
 
@@ -522,8 +670,18 @@ def test_projector_filters_active_cause_messages_and_prefixes_roles() -> None:
 def test_checkpoint_delivery_messages_and_causes() -> None:
     rec = _run(
         samples.trace_config(max_turns=1),
-        _script(prepare_protocol_iteration=[[{"StartCheckpoint": {
-            "checkpoint": "before_completion", "on_empty": "PrepareIteration"}}]]),
+        _script(
+            prepare_protocol_iteration=[
+                [
+                    {
+                        "StartCheckpoint": {
+                            "checkpoint": "before_completion",
+                            "on_empty": "PrepareIteration",
+                        }
+                    }
+                ]
+            ]
+        ),
         protocol_run_offset=3,
         turn_causes=(samples.turn_cause("old"),),
     )
@@ -536,8 +694,11 @@ def test_checkpoint_delivery_messages_and_causes() -> None:
             to_wire(samples.plugin_message("b", "System", origin=origin)),
         ],
         "transient_messages": [to_wire(samples.plugin_message("t"))],
-        "turn_causes": [to_wire(samples.turn_cause("old")), to_wire(samples.turn_cause("new")),
-                        to_wire(samples.turn_cause("new"))],
+        "turn_causes": [
+            to_wire(samples.turn_cause("old")),
+            to_wire(samples.turn_cause("new")),
+            to_wire(samples.turn_cause("new")),
+        ],
     }
     rec.respond(from_wire(Response, {"Checkpoint": {"id": 1, "delivery": delivery}}))
     checkpoint = to_wire(rec.machine.checkpoint())
@@ -548,21 +709,58 @@ def test_checkpoint_delivery_messages_and_causes() -> None:
     assert [t["id"] for t in checkpoint["turn_causes"]] == ["old", "new"]
     added = checkpoint["messages"][1:]
     assert added == [
-        {"id": "m_sansio_3_checkpoint_1", "role": "User", "parts": [
-            {"id": "m_sansio_3_checkpoint_1.p0", "kind": "Text", "content": "a",
-             "prune_state": "Intact"}], "origin": {"kind": "plugin", "plugin_id": "plugin"}},
-        {"id": "m_sansio_3_checkpoint_2", "role": "System", "parts": [
-            {"id": "m_sansio_3_checkpoint_2.p0", "kind": "Text", "content": "b",
-             "prune_state": "Intact"}], "origin": origin},
-        {"id": "m_sansio_3_checkpoint_3", "role": "User", "parts": [
-            {"id": "m_sansio_3_checkpoint_3.p0", "kind": "Text", "content": "t",
-             "prune_state": "Intact"}],
-         "origin": {"kind": "plugin", "plugin_id": "plugin", "transient": True}},
+        {
+            "id": "m_sansio_3_checkpoint_1",
+            "role": "User",
+            "parts": [
+                {
+                    "id": "m_sansio_3_checkpoint_1.p0",
+                    "kind": "Text",
+                    "content": "a",
+                    "prune_state": "Intact",
+                }
+            ],
+            "origin": {"kind": "plugin", "plugin_id": "plugin"},
+        },
+        {
+            "id": "m_sansio_3_checkpoint_2",
+            "role": "System",
+            "parts": [
+                {
+                    "id": "m_sansio_3_checkpoint_2.p0",
+                    "kind": "Text",
+                    "content": "b",
+                    "prune_state": "Intact",
+                }
+            ],
+            "origin": origin,
+        },
+        {
+            "id": "m_sansio_3_checkpoint_3",
+            "role": "User",
+            "parts": [
+                {
+                    "id": "m_sansio_3_checkpoint_3.p0",
+                    "kind": "Text",
+                    "content": "t",
+                    "prune_state": "Intact",
+                }
+            ],
+            "origin": {"kind": "plugin", "plugin_id": "plugin", "transient": True},
+        },
         to_wire(samples.turn_cause("new").to_event_message()),
-        {"id": "m_sansio_3_turn_limit_4", "role": "System", "parts": [
-            {"id": "m_sansio_3_turn_limit_4.p0", "kind": "Error",
-             "content": "Turn limit reached (1) before a final response.",
-             "prune_state": "Intact"}]},
+        {
+            "id": "m_sansio_3_turn_limit_4",
+            "role": "System",
+            "parts": [
+                {
+                    "id": "m_sansio_3_turn_limit_4.p0",
+                    "kind": "Error",
+                    "content": "Turn limit reached (1) before a final response.",
+                    "prune_state": "Intact",
+                }
+            ],
+        },
     ]
     progress = rec.poll()
     assert progress is not None and effect_label(progress) == "Progress"
@@ -570,10 +768,12 @@ def test_checkpoint_delivery_messages_and_causes() -> None:
 
 def test_restore_delivers_pending_first_then_the_outstanding_effect() -> None:
     driver = _script(
-        prepare_protocol_iteration=[[
-            {"StartTools": {"calls": [to_wire(CALLS[0])]}},
-            {"AppendEvents": [to_wire(samples.assistant_record("m1", "a"))]},
-        ]],
+        prepare_protocol_iteration=[
+            [
+                {"StartTools": {"calls": [to_wire(CALLS[0])]}},
+                {"AppendEvents": [to_wire(samples.assistant_record("m1", "a"))]},
+            ]
+        ],
     )
     rec = _run(samples.trace_config(), driver)
     machine = rec.machine
@@ -592,10 +792,14 @@ def test_restore_delivers_pending_first_then_the_outstanding_effect() -> None:
 
 
 def test_expected_after_restore_rule() -> None:
-    driver = _script(prepare_protocol_iteration=[[
-        {"StartLlmProjected": {"use_tools": False, "driver_state": None}},
-        {"AppendEvents": [to_wire(samples.assistant_record("m1", "a"))]},
-    ]])
+    driver = _script(
+        prepare_protocol_iteration=[
+            [
+                {"StartLlmProjected": {"use_tools": False, "driver_state": None}},
+                {"AppendEvents": [to_wire(samples.assistant_record("m1", "a"))]},
+            ]
+        ]
+    )
     machine = _run(samples.trace_config(), driver).machine
     assert machine.poll_effect() is not None  # Emit llm_request
     checkpoint = machine.checkpoint()
@@ -619,10 +823,20 @@ def test_checkpoint_text_is_stable() -> None:
 
 
 def test_turn_limit_template_substitutes_once() -> None:
-    config = samples.trace_config(turn_limit_final_message={
-        "id": "{message_id}", "role": "System",
-        "parts": [{"id": "{message_id}.p0", "kind": "Text",
-                   "content": "{max_turns}/{max_turns} {other}", "prune_state": "Intact"}]})
+    config = samples.trace_config(
+        turn_limit_final_message={
+            "id": "{message_id}",
+            "role": "System",
+            "parts": [
+                {
+                    "id": "{message_id}.p0",
+                    "kind": "Text",
+                    "content": "{max_turns}/{max_turns} {other}",
+                    "prune_state": "Intact",
+                }
+            ],
+        }
+    )
     build = config.machine_config(ScriptedDriver()).turn_limit_final_message
     message = build("id{max_turns}", 12)
     assert to_wire(message)["id"] == "id{max_turns}"
@@ -630,19 +844,24 @@ def test_turn_limit_template_substitutes_once() -> None:
 
 
 def test_sync_update_is_live_but_not_checkpointed() -> None:
-    driver = _script(prepare_protocol_iteration=[
-        [{"StartLlmProjected": {"use_tools": True, "driver_state": None}}]
-    ])
+    driver = _script(
+        prepare_protocol_iteration=[
+            [{"StartLlmProjected": {"use_tools": True, "driver_state": None}}]
+        ]
+    )
     rec = _run(samples.trace_config(sync_execution_surface=True, system_prompt="old"), driver)
-    assert to_wire(rec.poll()) == {"SyncExecutionSurface": {"id": 1,
-                                                            "update_machine_config": False}}
+    assert to_wire(rec.poll()) == {
+        "SyncExecutionSurface": {"id": 1, "update_machine_config": False}
+    }
     sync = {"system_prompt": "new", "tool_specs": [to_wire(samples.tool_spec("grep"))]}
-    rec.respond(from_wire(Response, {"ExecutionSurfaceSynced": {"id": 1,
-                                                                "result": {"Ok": sync}}}))
+    rec.respond(from_wire(Response, {"ExecutionSurfaceSynced": {"id": 1, "result": {"Ok": sync}}}))
     assert rec.machine.checkpoint().synced_protocol_iteration == 0
     restored_copy = TurnMachine.restore_from_checkpoint(
         samples.trace_config(sync_execution_surface=True, system_prompt="old").machine_config(
-            driver.clone()), rec.machine.checkpoint())
+            driver.clone()
+        ),
+        rec.machine.checkpoint(),
+    )
     emitted = to_wire(rec.poll())
     assert emitted["Emit"]["tool_list"] == "grep"
     request = to_wire(rec.poll())["LlmCall"]["request"]
@@ -662,8 +881,9 @@ def test_response_and_action_wire_forms() -> None:
     start = from_wire(DriverAction, {"StartExec": {"code": "x", "driver_state": None}})
     assert to_json(start) == '{"StartExec":{"code":"x","driver_state":null}}'
     with pytest.raises(Exception, match="text_streamed"):
-        from_wire(Response, {"LlmComplete": {"id": 1, "result": {"Err": to_wire(
-            samples.llm_error())}}})
+        from_wire(
+            Response, {"LlmComplete": {"id": 1, "result": {"Err": to_wire(samples.llm_error())}}}
+        )
 
 
 def test_fail_turn_and_finish_with_outcome() -> None:
@@ -680,13 +900,22 @@ def test_fail_turn_and_finish_with_outcome() -> None:
 
 def test_progress_cursor_past_the_end_is_clamped() -> None:
     record = to_wire(samples.assistant_record("m1", "a"))
-    checkpoint = from_wire(TurnCheckpoint, {
-        "state": "PrepareIteration", "pending_effects": [], "next_effect_id": 1,
-        "messages": [], "events": [{"Protocol": None}], "progress_event_cursor": 5,
-        "protocol_iteration": 0, "protocol_run_offset": 0,
-        "cumulative_usage": {"input_tokens": 0, "output_tokens": 0, "cached_input_tokens": 0},
-        "termination": {"turn_limit_final_scheduled": False}, "synced_protocol_iteration": None,
-    })
+    checkpoint = from_wire(
+        TurnCheckpoint,
+        {
+            "state": "PrepareIteration",
+            "pending_effects": [],
+            "next_effect_id": 1,
+            "messages": [],
+            "events": [{"Protocol": None}],
+            "progress_event_cursor": 5,
+            "protocol_iteration": 0,
+            "protocol_run_offset": 0,
+            "cumulative_usage": {"input_tokens": 0, "output_tokens": 0, "cached_input_tokens": 0},
+            "termination": {"turn_limit_final_scheduled": False},
+            "synced_protocol_iteration": None,
+        },
+    )
     assert checkpoint.next_synthetic_message_id == 0 and checkpoint.turn_causes == ()
     machine = TurnMachine.restore_from_checkpoint(
         samples.trace_config().machine_config(ScriptedDriver()), checkpoint

@@ -87,9 +87,7 @@ _outcome = st.sampled_from(
     ]
 )
 _record = st.one_of(
-    st.builds(
-        lambda n, t: {"Conversation": _message("Assistant", t, f"r{n}")}, _ids, _text
-    ),
+    st.builds(lambda n, t: {"Conversation": _message("Assistant", t, f"r{n}")}, _ids, _text),
     st.just({"Protocol": None}),
 )
 _call = st.builds(

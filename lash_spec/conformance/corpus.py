@@ -262,9 +262,9 @@ def write_corpus(root: Path, files: list[FileSpec] | None = None) -> list[str]:
     return written
 
 
-def check_corpus(root: Path) -> list[str]:
+def check_corpus(root: Path, files: list[FileSpec] | None = None) -> list[str]:
     """Problems with the committed corpus (empty when it is current)."""
-    files = build_corpus()
+    files = build_corpus() if files is None else files
     rendered = _render_all(files)
     problems: list[str] = []
     retired = _retired(root)

@@ -44,13 +44,23 @@ BASE = "https://lash-spec.invalid/schema/"
 class _Builder:
     def __init__(self) -> None:
         self.defs: dict[str, Any] = {}
-        self._names: dict[int, str] = {}
+        self._owners: dict[str, Shape] = {}
 
     def ref(self, name: str) -> dict[str, Any]:
         return {"$ref": f"wire-types.schema.json#/$defs/{name}"}
 
     def named(self, shape: Shape, name: str, build: Any) -> dict[str, Any]:
-        if name not in self.defs:
+        owner = self._owners.get(name)
+        if owner is not None and owner is not shape:
+            # Two Python types share a Rust name (e.g. SessionEventRecord<()>
+            # and SessionEventRecord<ProtocolEvent>): the later one is named
+            # after its Python class.
+            name = getattr(
+                getattr(shape, "cls", None) or getattr(shape, "base", None), "__name__", name
+            )
+            owner = self._owners.get(name)
+        if owner is None:
+            self._owners[name] = shape
             self.defs[name] = {}  # placeholder: recursion resolves through $ref
             self.defs[name] = build()
         return self.ref(name)
@@ -275,6 +285,10 @@ def corpus_schemas() -> dict[str, dict[str, Any]]:
             {
                 "if": {"properties": {"kind": {"const": "turn_trace"}}},
                 "then": {"properties": {"body": {"$ref": "turn-trace.schema.json"}}},
+            },
+            {
+                "if": {"properties": {"kind": {"const": "run_admission"}}},
+                "then": {"properties": {"body": {"$ref": "run-admission-scenario.schema.json"}}},
             },
         ],
     }
