@@ -226,7 +226,11 @@ def _ids_on_disk(root: Path) -> set[str]:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        ids.update(c.get("id") for c in doc.get("cases", []) if isinstance(c, dict))
+        ids.update(
+            c["id"]
+            for c in doc.get("cases", [])
+            if isinstance(c, dict) and isinstance(c.get("id"), str)
+        )
     return ids
 
 

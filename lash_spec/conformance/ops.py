@@ -55,7 +55,7 @@ _MODEL_MODULES = (
     "runs",
 )
 
-_OPTABLES = ("core", "envelope", "turn_io", "context", "runs")
+_OPTABLES = ("core", "envelope", "turn_io", "turn_machine", "context", "runs")
 
 
 @attrs.frozen(kw_only=True)

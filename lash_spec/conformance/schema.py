@@ -106,10 +106,13 @@ class _Builder:
                 shape.cls.__name__,
                 lambda: {"enum": [m.value for m in shape.cls]},
             )
+        # $defs are keyed by Python class name: two Python types may share a
+        # Rust name (SessionEventRecord<()> and SessionEventRecord<ProtocolEvent>);
+        # each schema's "title" gives the Rust name.
         if isinstance(shape, StructShape):
-            return self.named(shape, shape.rust_name, lambda: self.struct(shape))
+            return self.named(shape, shape.cls.__name__, lambda: self.struct(shape))
         if isinstance(shape, EnumShape):
-            return self.named(shape, shape.rust_name, lambda: self.enum(shape))
+            return self.named(shape, shape.base.__name__, lambda: self.enum(shape))
         return {"description": f"{type(shape).__name__}: any JSON the codec accepts"}
 
     def struct(self, shape: StructShape, tag: tuple[str, str] | None = None) -> dict[str, Any]:

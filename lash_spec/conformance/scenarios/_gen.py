@@ -3,6 +3,13 @@
 Hypothesis is used with ``derandomize=True`` and no database, so the same
 code and the same (pinned) Hypothesis version give the same examples. It is
 a test-time dependency; ``lash-spec fill`` tells the user to install it.
+
+One more input must be held still: Hypothesis (6.170) mixes into generation
+the literal constants it finds in every *local* module loaded — which
+includes this editable package, and the test modules when pytest runs. Left
+alone, adding a string literal anywhere in lash_spec, or importing one more
+module first, would change unrelated generated cases. :func:`draw` turns
+that source off (a private hook; the Hypothesis version is pinned).
 """
 
 from __future__ import annotations
@@ -32,7 +39,15 @@ def draw(strategy: Any, n: int) -> list[Any]:
     def collect(value: Any) -> None:
         out.append(value)
 
-    collect()
+    from unittest import mock
+
+    from hypothesis.internal.conjecture import providers
+
+    def no_local_constants() -> Any:
+        return providers.Constants()
+
+    with mock.patch.object(providers, "_get_local_constants", no_local_constants):
+        collect()
     return out
 
 

@@ -40,7 +40,7 @@ def effect(effect_id: str = "e1", kind: str = "sleep") -> dict[str, Any]:
     return {"type": "effect", "effect_id": effect_id, "kind": kind}
 
 
-SUBJECTS = {
+SUBJECTS: dict[str, dict[str, Any]] = {
     "process": {"type": "process", "process_id": "p"},
     "process_event": {"type": "process_event", "process_id": "p", "sequence": 2, "event_type": "x"},
     "trigger_occurrence": {"type": "trigger_occurrence", "occurrence_id": "o"},
