@@ -42,9 +42,10 @@ def draw(strategy: Any, n: int) -> list[Any]:
     from unittest import mock
 
     from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
 
-    def no_local_constants() -> Any:
-        return providers.Constants()
+    def no_local_constants() -> Constants:
+        return Constants()
 
     with mock.patch.object(providers, "_get_local_constants", no_local_constants):
         collect()
