@@ -26,4 +26,4 @@ settings.load_profile(
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "reference"
+RECORDED = ROOT / "tests" / "fixtures" / "recorded"

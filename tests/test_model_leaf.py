@@ -87,7 +87,7 @@ from lash_spec.wire.codec import dflt, from_json, from_wire, to_json, to_wire
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.text import write_json
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "reference"
+RECORDED = Path(__file__).resolve().parent / "fixtures" / "recorded"
 
 PNG = MediaTypeImage(image=ImageMediaType.PNG)
 
@@ -921,7 +921,7 @@ class _RequestSpec:
 
 
 def _load(name: str) -> Any:
-    return json.loads((SHARED / "examples" / name).read_text(encoding="utf-8"))
+    return json.loads((RECORDED / name).read_text(encoding="utf-8"))
 
 
 def _cases(name: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -979,7 +979,7 @@ def _mined() -> Iterator[tuple[str, Any, Any, bool]]:
         ok = body.get("ok")
         if body["call"] == "decode:TurnEvent" and ok and ok["type"] == "tool_call_completed":
             yield cid, ToolCallOutput, ok["output"], True
-    for path in sorted((SHARED / "examples").glob("turn-trace-*.json")):
+    for path in sorted(RECORDED.glob("turn-trace-*.json")):
         trace = json.loads(path.read_text(encoding="utf-8"))["body"]
         cid = path.stem
         for spec in trace["config"]["tool_specs"]:

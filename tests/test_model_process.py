@@ -83,7 +83,7 @@ from lash_spec.wire.codec import from_json, from_wire, stable_hash, to_json, to_
 from lash_spec.wire.errors import LashError, WireError
 from lash_spec.wire.reader import loads
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "recorded"
 CORE = EXAMPLES / "call-cases-core.json"
 
 

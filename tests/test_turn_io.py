@@ -21,7 +21,7 @@ from lash_spec.model import turn_io as tio
 from lash_spec.wire.errors import WireError
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT.parent / "shared" / "reference" / "examples" / "call-cases-turn_io.json"
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "recorded" / "call-cases-turn_io.json"
 
 TOKENS_ZERO = {
     "input_tokens": 0,
