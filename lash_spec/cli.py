@@ -36,6 +36,8 @@ def _verify(args: argparse.Namespace) -> int:
         Path(args.report).write_text(
             json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+    if not args.quiet:
+        print("\n".join(report.coverage.lines()))
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -94,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
         "--show", type=int, default=20, metavar="N", help="print at most N failures (default 20)"
     )
     verify.add_argument("--show-skipped", action="store_true", help="list skipped cases")
-    verify.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    verify.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line, no coverage summary"
+    )
     verify.set_defaults(run=_verify)
     fill = sub.add_parser("fill", help="regenerate the conformance corpus from the model")
     fill.add_argument("--root", default="conformance", help="corpus folder (default: conformance)")

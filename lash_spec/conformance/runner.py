@@ -25,6 +25,7 @@ from typing import Any, TextIO
 import attrs
 
 from lash_spec.conformance.check import CaseResult, body_kind, check_case
+from lash_spec.conformance.coverage import Coverage
 from lash_spec.wire.reader import serde_number
 from lash_spec.wire.text import sha256_hex
 
@@ -115,10 +116,12 @@ class RunReport:
     results: list[dict[str, Any]] = attrs.field(factory=list)
     by_kind: dict[str, Counter[str]] = attrs.field(factory=dict)
     by_op: dict[str, Counter[str]] = attrs.field(factory=dict)
+    coverage: Coverage = attrs.field(factory=Coverage)
     seconds: float = 0.0
 
     def add(self, case: Case, result: CaseResult) -> None:
         self.counts[result.status] += 1
+        self.coverage.add(case.body, result.status)
         self.by_kind.setdefault(result.kind, Counter())[result.status] += 1
         if result.op is not None:
             self.by_op.setdefault(result.op, Counter())[result.status] += 1
@@ -150,6 +153,7 @@ class RunReport:
             "seconds": round(self.seconds, 3),
             "by_kind": {k: dict(v) for k, v in sorted(self.by_kind.items())},
             "by_op": {k: dict(v) for k, v in sorted(self.by_op.items())},
+            "coverage": self.coverage.to_json(),
             "cases": self.results,
         }
 

@@ -229,6 +229,80 @@ def _helpers() -> Iterable[CaseSpec]:
     )
 
 
+GIF_REF = {"id": "a1", "media_type": {"kind": "image", "type": "gif"}, "byte_len": 3}
+
+
+def _llm_request(attachments: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "model": "m",
+        "messages": [],
+        "attachments": attachments,
+        "tools": [],
+        "tool_choice": "Auto",
+        "model_variant": None,
+        "generation": {},
+        "session_id": None,
+        "output_spec": None,
+    }
+
+
+def _attachments() -> Iterable[CaseSpec]:
+    """The attachment rules of LlmRequestSpec (fresh in-memory store per case)."""
+    op = "LlmRequestSpec::from_request"
+    spec = {**_llm_request([{"reference": GIF_REF}])}
+    yield CaseSpec(
+        "llm_request_spec/reference-wins",
+        "a durable reference wins over inline bytes; nothing is stored",
+        call(
+            op,
+            [_llm_request([{"mime": "text/plain", "data": [1], "reference": GIF_REF}])],
+            expect=spec,
+        ),
+    )
+    png = [137, 80, 78]
+    stored = {
+        "id": hashlib.sha256(bytes(png)).hexdigest(),
+        "media_type": {"kind": "image", "type": "png"},
+        "byte_len": 3,
+    }
+    yield CaseSpec(
+        "llm_request_spec/inline-bytes-stored",
+        "inline bytes are stored (content-addressed id) under their trimmed, lowercased MIME type",
+        call(
+            op,
+            [_llm_request([{"mime": " IMAGE/PNG ", "data": png, "reference": None}])],
+            expect=_llm_request([{"reference": stored}]),
+        ),
+    )
+    yield CaseSpec(
+        "llm_request_spec/err/missing-reference",
+        "neither a reference nor bytes",
+        call(
+            op,
+            [_llm_request([{"mime": "image/png", "data": [], "reference": None}])],
+            expect_err="runtime_effect_attachment_missing_reference",
+        ),
+    )
+    yield CaseSpec(
+        "llm_request_spec/err/media-type",
+        "bytes whose MIME type has no durable media type",
+        call(
+            op,
+            [_llm_request([{"mime": "application/pdf", "data": [1], "reference": None}])],
+            expect_err="runtime_effect_attachment_media_type",
+        ),
+    )
+    yield CaseSpec(
+        "llm_request_spec/into_request",
+        "back to a request: references only, no bytes",
+        call(
+            "LlmRequestSpec::into_request",
+            [_llm_request([{"reference": GIF_REF}])],
+            expect=_llm_request([{"mime": "image/gif", "data": [], "reference": GIF_REF}]),
+        ),
+    )
+
+
 def _generated() -> Iterable[CaseSpec]:
     from hypothesis import strategies as st
 
@@ -290,5 +364,5 @@ def files() -> Iterable[FileSpec]:
             "RuntimeEffectEnvelope::try_new validation, invocation helpers, scopes, kinds,"
             " envelope hashes"
         ),
-        cases=unique([*_try_new(), *_helpers(), *_generated()]),
+        cases=unique([*_try_new(), *_helpers(), *_attachments(), *_generated()]),
     )

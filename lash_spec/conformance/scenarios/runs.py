@@ -324,6 +324,35 @@ RULE_CASES: dict[str, dict[str, Any]] = {
 }
 
 
+DENIAL_MESSAGES: list[tuple[str, dict[str, Any], str]] = [
+    ("deny", deny("d.code"), "d.code"),
+    ("interrupt", {"Interrupt": {"reason": reason("i.code")}}, "i.code"),
+    (
+        "defer",
+        {"Defer": {"resume_policy": {"resume_after_ms": None, "reason": reason("f.code")}}},
+        "f.code",
+    ),
+    ("ask", {"Ask": {"approval": {}}}, "policy requested host approval before run start"),
+    (
+        "modify",
+        {"Modify": {"modification": {"redacted_summary": "", "policy_refs": []}}},
+        "policy modification is not valid for runtime start",
+    ),
+    ("allow", allow("a.code"), "policy allowed run start"),
+]
+
+
+def _denial_cases() -> Iterable[CaseSpec]:
+    from lash_spec.conformance.corpus import call
+
+    for name, decision, message in DENIAL_MESSAGES:
+        yield CaseSpec(
+            f"policy_denial_message/{name}",
+            "the denial message start_run reports for a policy decision",
+            call("policy_denial_message", [decision], expect=message),
+        )
+
+
 def files() -> Iterable[FileSpec]:
     yield FileSpec(
         name="004-run-admission",
@@ -333,8 +362,11 @@ def files() -> Iterable[FileSpec]:
             "AgentRuntime::start_run's admission ladder, duplicate runs, cancel/snapshot of"
             " unknown runs, builder requirements — run-admission scenarios"
         ),
-        cases=tuple(
-            CaseSpec(f"run_admission/{name}", name.replace("-", " "), body)
-            for name, body in sorted(RULE_CASES.items())
+        cases=(
+            *(
+                CaseSpec(f"run_admission/{name}", name.replace("-", " "), body)
+                for name, body in sorted(RULE_CASES.items())
+            ),
+            *_denial_cases(),
         ),
     )

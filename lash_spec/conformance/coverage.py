@@ -1,0 +1,87 @@
+"""What a set of cases covers: seed concepts, ops and error codes.
+
+Built from the op registry (every op, the codes each can produce) and the
+cases actually run, so ``lash-spec verify`` can say which ops and codes have
+no case at all — the gaps a corpus author should fill.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from lash_spec.conformance.ops import registry
+
+__all__ = ["Coverage", "concept_of"]
+
+_KIND_CONCEPTS = {"turn_trace": ("003", "turn_machine"), "run_admission": ("004", "run_admission")}
+
+
+def concept_of(body: Any) -> tuple[str, str] | None:
+    """``(seed, concept)`` of a case body, from its op or its body kind."""
+    if not isinstance(body, Mapping):
+        return None
+    name = body.get("call")
+    if isinstance(name, str):
+        op = registry().get(name)
+        return None if op is None else (op.seed, op.concept)
+    if "steps" in body and "config" in body:
+        return _KIND_CONCEPTS["turn_trace"]
+    if body.get("scenario") == "run_admission":
+        return _KIND_CONCEPTS["run_admission"]
+    return None
+
+
+@attrs.define
+class Coverage:
+    """Counts per concept, per op and per expected error code."""
+
+    concepts: dict[str, Counter[str]] = attrs.field(factory=dict)
+    ops: Counter[str] = attrs.field(factory=Counter)
+    codes: Counter[str] = attrs.field(factory=Counter)
+
+    def add(self, body: Any, status: str) -> None:
+        where = concept_of(body)
+        key = "unknown" if where is None else f"{where[0]} {where[1]}"
+        self.concepts.setdefault(key, Counter())[status] += 1
+        if isinstance(body, Mapping) and isinstance(body.get("call"), str):
+            self.ops[body["call"]] += 1
+            err = body.get("err")
+            if isinstance(err, Mapping) and isinstance(err.get("code"), str):
+                self.codes[err["code"]] += 1
+
+    def missing_ops(self) -> list[str]:
+        """Registered ops that no case calls."""
+        return sorted(name for name in registry() if name not in self.ops)
+
+    def missing_codes(self) -> list[str]:
+        """Error codes some op can produce that no case expects."""
+        declared = {code for op in registry().values() for code in op.errors}
+        return sorted(code for code in declared if code not in self.codes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by_concept": {k: dict(v) for k, v in sorted(self.concepts.items())},
+            "by_error_code": dict(sorted(self.codes.items())),
+            "ops_without_case": self.missing_ops(),
+            "codes_without_case": self.missing_codes(),
+        }
+
+    def lines(self) -> list[str]:
+        """A short human-readable summary."""
+        out = ["coverage by seed concept:"]
+        for key, counts in sorted(self.concepts.items()):
+            total = sum(counts.values())
+            out.append(f"  {key:<28} {total:>6} cases ({counts['passed']} passed)")
+        out.append(f"error codes expected by cases: {len(self.codes)}")
+        for code, n in sorted(self.codes.items()):
+            out.append(f"  {code:<52} {n:>5}")
+        missing_ops, missing_codes = self.missing_ops(), self.missing_codes()
+        out.append(f"ops without a case: {len(missing_ops)}")
+        out.extend(f"  {name}" for name in missing_ops)
+        out.append(f"error codes without a case: {len(missing_codes)}")
+        out.extend(f"  {code}" for code in missing_codes)
+        return out
