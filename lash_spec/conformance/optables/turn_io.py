@@ -16,9 +16,11 @@ from typing import Any
 from lash_spec.conformance.ops import Op
 from lash_spec.model.snapshot import ProtocolTurnOptions
 from lash_spec.model.turn_io import (
+    DURABLE_EFFECT_LIVE_PLUGIN_INPUT,
     AgentFrameRun,
     AssembledTurn,
     InputItem,
+    LiveTurnInputs,
     TerminationPolicy,
     TurnInput,
     empty,
@@ -38,6 +40,13 @@ from lash_spec.wire.types import Usize
 
 def _op(name: str, args: tuple[Any, ...], fn: Callable[..., Any], result: Any, doc: str) -> Op:
     return Op(name=name, args=args, fn=fn, result=result, seed="002", concept="turn_io", doc=doc)
+
+
+def _durable_effect_rejection(plugin_ids: tuple[str, ...]) -> None:
+    live = LiveTurnInputs()
+    for plugin_id in plugin_ids:
+        live = live.insert(plugin_id, object())
+    live.durable_effect_rejection()
 
 
 OPS = [
@@ -110,4 +119,17 @@ OPS = [
         "treat_missing_done_as_failure = true (the field's read default is false)",
     ),
     _op("TurnActivityId::new", (str,), turn_activity_id_new, str, "the string itself"),
+    Op(
+        name="LiveTurnInputs::durable_effect_rejection",
+        args=(tuple[str, ...],),
+        fn=_durable_effect_rejection,
+        result=None,
+        seed="002",
+        concept="turn_io",
+        errors=(DURABLE_EFFECT_LIVE_PLUGIN_INPUT,),
+        doc=(
+            "a durable-effect host refuses any live plugin input; LiveTurnInputs has no"
+            " serde form, so the argument is its observable part, the plugin ids"
+        ),
+    ),
 ]
