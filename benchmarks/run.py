@@ -10,16 +10,34 @@ serde's float layout, so it is never used by lash_spec itself.
 temporary folder when absent), with and without the adapter's start-up,
 next to the in-process ``verify`` rate. Target: >= 3,000 cases/s.
 ``--no-stable-hash`` skips the first benchmark (and the need for orjson).
+
+Turn machine (run by default, ~25 s; ``--no-turn-machine`` skips it):
+``trace_replay`` records tool-round traces from the model (LLM → tool call →
+tool result → … → final answer) and times their replay through
+``turn_machine.trace.check_body`` in steps/s, with and without a
+checkpoint + JSON restore after every step. ``growing`` traces append both
+messages of every round to the history (each LLM request, progress effect
+and checkpoint carries the whole history, so a step costs O(history) and a
+trace O(rounds²)); ``flat`` traces keep the history at one message, which
+isolates the machine's own per-step cost. ``checkpoint_scaling`` times
+``checkpoint()``, its serde JSON text and the restore from that text
+(``parse_checkpoint`` + ``restore_from_checkpoint``) for histories of 10 to
+10^4 messages, with the log-log slope over the sizes >= 100 (1 = linear).
+Objects alive before a timing (the trace body, the machine) are frozen out of
+the cyclic GC while it runs (``gc.freeze``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import gc
 import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +198,289 @@ def bench_harness(path: Path | None, rounds: int) -> dict[str, Any]:
     return best
 
 
+# ---------------------------------------------------------------------------
+# Turn machine: trace replay speed and checkpoint scaling (issue 4, item 6)
+# ---------------------------------------------------------------------------
+
+_FILLER = "lorem ipsum dolor sit amet " * 6
+_PROJECTED: dict[str, Any] = {"StartLlmProjected": {"use_tools": True, "driver_state": None}}
+_FIXED_REQUEST: dict[str, Any] = {
+    "model": "test-model",
+    "messages": [{"role": "User", "blocks": [{"Text": {
+        "text": "Go.", "response_meta": None, "cache_breakpoint": False}}]}],
+    "attachments": [], "tools": [], "tool_choice": "None", "model_variant": None,
+    "generation": {}, "session_id": None, "output_spec": None,
+}
+
+
+def _conversation(mid: str, role: str, kind: str, content: str, **extra: Any) -> dict[str, Any]:
+    """A one-part message in serde form (``Conversation`` payload / ``Message``)."""
+    part = {"id": f"{mid}.p0", "kind": kind, "content": content, **extra, "prune_state": "Intact"}
+    return {"id": mid, "role": role, "parts": [part]}
+
+
+def _tool_round_driver(rounds: int, growing: bool) -> dict[str, Any]:
+    """Driver queues for ``rounds`` tool rounds, then a final answer.
+
+    ``growing``: every round appends the assistant tool-call message and the
+    tool-result message to the history and projects the next LLM request from
+    it (a real chat protocol). Otherwise the history never grows and every
+    request is the same small explicit one: the machine's own per-step cost.
+    """
+    start: dict[str, Any] = _PROJECTED if growing else {
+        "StartLlm": {"request": _FIXED_REQUEST, "driver_state": None}}
+    llm: list[list[Any]] = []
+    tools: list[list[Any]] = []
+    for i in range(rounds):
+        cid, path = f"call_{i}", f"src/{i}.rs"
+        call = {"call_id": cid, "tool_name": "read", "args": {"path": path}, "replay": None}
+        asked = _conversation(f"a{i}", "Assistant", "ToolCall", json.dumps({"path": path}),
+                              tool_call_id=cid, tool_name="read")
+        got = _conversation(f"r{i}", "User", "ToolResult", f"contents of {path}: {_FILLER}",
+                            tool_call_id=cid, tool_name="read")
+        append = [{"AppendEvents": [{"Conversation": asked}]}] if growing else []
+        llm.append([*append, {"StartTools": {"calls": [call]}}])
+        append = [{"AppendEvents": [{"Conversation": got}]}] if growing else []
+        tools.append([*append, "AdvanceProtocolIteration", start])
+    final = _conversation("final", "Assistant", "Text", "All done.")
+    llm.append([
+        *([{"AppendEvents": [{"Conversation": final}]}] if growing else []),
+        {"Finish": {"finished": {"assistant_message": {"text": "All done."}}}},
+    ])
+    return {"prepare_protocol_iteration": [[start]], "handle_llm_success": llm,
+            "handle_tool_results": tools}
+
+
+def tool_round_trace(rounds: int, *, growing: bool = True, restore: bool = False) -> dict[str, Any]:
+    """A turn-trace body (case-bodies.md §2) recorded from the model: a host that
+    drains the effects and answers each request (``rounds`` tool rounds, then a
+    final answer). ``restore``: every poll/respond/done step is followed by a
+    ``checkpoint`` step and a ``restore`` step, and a drain stops at the
+    re-issued outstanding effect (as a host answering it would)."""
+    from lash_spec.model.sansio import MachineStateWaitingLlm, MachineStateWaitingTools
+    from lash_spec.turn_machine import samples
+    from lash_spec.turn_machine.driver import ScriptedDriver
+    from lash_spec.turn_machine.responses import Response
+    from lash_spec.turn_machine.states import effect_id
+    from lash_spec.turn_machine.trace import TraceRecorder
+    from lash_spec.wire.codec import from_wire, to_wire
+
+    config = samples.trace_config(tool_specs=[to_wire(samples.tool_spec("read"))])
+    driver = ScriptedDriver.from_wire(_tool_round_driver(rounds, growing))
+    rec = TraceRecorder(config, samples.trace_start(), driver)
+
+    def settle() -> None:
+        if restore:
+            rec.checkpoint()
+            rec.restore()
+
+    seen: set[int] = set()
+    answered = 0
+    while True:
+        while True:
+            effect = rec.poll()
+            settle()
+            if effect is None:
+                break
+            eid = effect_id(effect)
+            if eid is not None:
+                if eid in seen:
+                    break
+                seen.add(eid)
+        done = rec.done()
+        settle()
+        if done:
+            return rec.body()
+        state = rec.machine.state
+        if isinstance(state, MachineStateWaitingLlm):
+            if answered < rounds:
+                part = {"ToolCall": {"call_id": f"call_{answered}", "tool_name": "read",
+                                     "input_json": json.dumps({"path": f"src/{answered}.rs"}),
+                                     "replay": None}}
+                llm = samples.llm_response("", reason="tool_use", parts=[part])
+            else:
+                llm = samples.llm_response("All done.")
+            answered += 1
+            rec.respond(from_wire(Response, {"LlmComplete": {
+                "id": state.effect_id, "result": {"Ok": to_wire(llm)}, "text_streamed": False}}))
+        elif isinstance(state, MachineStateWaitingTools):
+            results = [to_wire(samples.completed_tool(c, f"contents: {_FILLER}"))
+                       for c in state.calls]
+            rec.respond(from_wire(Response, {"ToolResults": {
+                "id": state.effect_id, "results": results}}))
+        else:
+            raise RuntimeError(f"unexpected state {type(state).__name__}")
+        settle()
+
+
+def _best_of(fn: Callable[[], object], seconds: float, min_runs: int = 1) -> float:
+    """Best single-call time: at least ``min_runs`` calls, more while under ``seconds``."""
+    best = float("inf")
+    start = time.perf_counter()
+    runs = 0
+    while runs < min_runs or time.perf_counter() - start < seconds:
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+        runs += 1
+    return best
+
+
+@contextlib.contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Move every object alive now (the loaded trace body, the machine) out of the
+    cyclic GC's reach while timing: otherwise each full collection rescans a body
+    of up to ~100 MB, a cost of the benchmark's own data, not of the replay."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _slope(xs: list[float], ys: list[float]) -> float | None:
+    """Least-squares slope of log(y) on log(x): 1 = linear, 2 = quadratic
+    (``None`` with fewer than two distinct x)."""
+    import math
+
+    if len(set(xs)) < 2 or min(ys) <= 0:
+        return None
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    num = sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=True))
+    return round(num / sum((a - mx) ** 2 for a in lx), 2)
+
+
+def bench_trace_replay(seconds: float, max_rounds: int) -> dict[str, Any]:
+    """Steps/s of ``check_body`` on long tool-round traces, with and without restore."""
+    from lash_spec.turn_machine.trace import check_body
+
+    plans = {
+        "growing": (True, False, [max_rounds // 4, max_rounds // 2, max_rounds]),
+        "growing_restore": (True, True, [max_rounds // 4, max_rounds // 2, max_rounds]),
+        "flat": (False, False, [max_rounds * 5, max_rounds * 10, max_rounds * 20]),
+        "flat_restore": (False, True, [max_rounds * 5, max_rounds * 10, max_rounds * 20]),
+    }
+    out: dict[str, Any] = {}
+    for name, (growing, restore, sizes) in plans.items():
+        rows = []
+        for rounds in sizes:
+            body = tool_round_trace(rounds, growing=growing, restore=restore)
+            result = check_body(body)
+            if result.status != "passed":
+                raise RuntimeError(f"{name} x{rounds}: {result.detail}")
+            steps = len(body["steps"])
+            with _gc_frozen():
+                t = _best_of(functools.partial(check_body, body), seconds / 4)
+            rows.append({
+                "rounds": rounds,
+                "steps": steps,
+                "final_history": 2 * rounds + 2 if growing else 1,
+                "body_mb": round(len(json.dumps(body)) / 1e6, 2),
+                "replay_s": round(t, 3),
+                "steps_per_s": round(steps / t),
+                "us_per_step": round(t / steps * 1e6, 1),
+            })
+        out[name] = {
+            "rows": rows,
+            "time_vs_steps_slope": _slope(
+                [r["steps"] for r in rows], [r["replay_s"] for r in rows]
+            ),
+        }
+    return out
+
+
+def _history(n: int) -> tuple[Any, ...]:
+    """``n`` history messages: user text, assistant tool call, tool result, in turn."""
+    from lash_spec.model.session import Message
+    from lash_spec.wire.codec import from_wire
+
+    out: list[Message] = []
+    for i in range(n):
+        mid, cid = f"h{i}", f"call_h{i // 3}"
+        if i % 3 == 0:
+            value = _conversation(mid, "User", "Text", f"request {i}: {_FILLER}")
+        elif i % 3 == 1:
+            value = _conversation(mid, "Assistant", "ToolCall", '{"path":"src/lib.rs"}',
+                                  tool_call_id=cid, tool_name="read")
+        else:
+            value = _conversation(mid, "User", "ToolResult", f"contents {i}: {_FILLER}",
+                                  tool_call_id=cid, tool_name="read")
+        out.append(from_wire(Message, value))
+    return tuple(out)
+
+
+def _checkpoint_json(machine: Any) -> str:
+    from lash_spec.wire.codec import to_json
+
+    return to_json(machine.checkpoint())
+
+
+def bench_checkpoint_scaling(seconds: float, sizes: list[int]) -> dict[str, Any]:
+    """checkpoint() time, JSON size and restore time for histories of ``sizes`` messages.
+
+    The machine is mid-turn, waiting on a tool call, with the history given at
+    start (a ``WaitingLlm`` checkpoint would also hold the projected request,
+    about the history once more).
+    """
+    from lash_spec.model.sansio import MachineStateWaitingTools
+    from lash_spec.turn_machine import samples
+    from lash_spec.turn_machine.checkpoint import checkpoint_text, parse_checkpoint
+    from lash_spec.turn_machine.driver import ScriptedDriver
+    from lash_spec.turn_machine.machine import TurnMachine
+    from lash_spec.turn_machine.trace import TraceStart
+
+    config = samples.trace_config(tool_specs=[{
+        "name": "read", "description": "Tool read", "input_schema": {"type": "object"},
+        "output_schema": {"type": "string"}, "input_schema_projections": [],
+        "output_schema_projections": []}])
+    call = {"call_id": "c1", "tool_name": "read", "args": {"path": "a.txt"}, "replay": None}
+    rows = []
+    for n in sizes:
+        driver = ScriptedDriver.from_wire(
+            {"prepare_protocol_iteration": [[{"StartTools": {"calls": [call]}}]]})
+        start = TraceStart(messages=_history(n), events=(), protocol_run_offset=0)
+        machine = TurnMachine(config.machine_config(driver), start.messages, start.events, 0)
+        while machine.poll_effect() is not None:
+            pass
+        assert isinstance(machine.state, MachineStateWaitingTools)
+        text = checkpoint_text(machine.checkpoint())
+        budget = seconds / len(sizes) / 3
+
+        def restore(t: str = text, c: Any = machine.config) -> TurnMachine:
+            return TurnMachine.restore_from_checkpoint(c, parse_checkpoint(t))
+
+        with _gc_frozen():
+            t_checkpoint = _best_of(machine.checkpoint, budget, 3)
+            t_json = _best_of(functools.partial(_checkpoint_json, machine), budget, 3)
+            t_restore = _best_of(restore, budget, 3)
+        if restore().checkpoint() != machine.checkpoint():
+            raise RuntimeError(f"history {n}: the restored machine differs")
+        size = len(text.encode())
+        rows.append({
+            "messages": n,
+            "bytes": size,
+            "bytes_per_message": round(size / n),
+            "checkpoint_us": round(t_checkpoint * 1e6, 1),
+            "checkpoint_to_json_ms": round(t_json * 1e3, 3),
+            "restore_from_json_ms": round(t_restore * 1e3, 3),
+            "to_json_us_per_message": round(t_json / n * 1e6, 2),
+            "restore_us_per_message": round(t_restore / n * 1e6, 2),
+        })
+    big = [r for r in rows if r["messages"] >= 100] or rows
+    ns = [float(r["messages"]) for r in big]
+    return {
+        "rows": rows,
+        "log_log_slope_from_100": {
+            "bytes": _slope(ns, [r["bytes"] for r in big]),
+            "checkpoint": _slope(ns, [r["checkpoint_us"] for r in big]),
+            "checkpoint_to_json": _slope(ns, [r["checkpoint_to_json_ms"] for r in big]),
+            "restore_from_json": _slope(ns, [r["restore_from_json_ms"] for r in big]),
+        },
+    }
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
@@ -192,10 +493,35 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--rounds", type=int, default=3, help="harness runs; the best is kept")
     parser.add_argument("--no-stable-hash", action="store_true", help="skip the stable_hash bench")
+    parser.add_argument(
+        "--no-turn-machine", action="store_true", help="skip the turn-machine bench (default: run)"
+    )
+    parser.add_argument(
+        "--tm-rounds",
+        type=int,
+        default=40,
+        metavar="R",
+        help="turn machine: tool rounds of the longest growing trace (R/4, R/2, R; the flat "
+        "traces run 5R, 10R, 20R); the restore variant grows ~quadratically, so R=100 takes "
+        "about a minute and a half",
+    )
+    parser.add_argument(
+        "--tm-history",
+        type=int,
+        nargs="+",
+        default=[10, 100, 1000, 10000],
+        metavar="N",
+        help="turn machine: history sizes (messages) of the checkpoint-scaling bench",
+    )
     args = parser.parse_args(argv)
     result: dict[str, Any] = {}
     if not args.no_stable_hash:
         result["stable_hash"] = bench_stable_hash(args.seconds)
+    if not args.no_turn_machine:
+        result["turn_machine"] = {
+            "trace_replay": bench_trace_replay(args.seconds, args.tm_rounds),
+            "checkpoint_scaling": bench_checkpoint_scaling(args.seconds, args.tm_history),
+        }
     if args.harness is not None:
         result["harness"] = bench_harness(Path(args.harness) if args.harness else None, args.rounds)
     print(json.dumps(result, indent=2))
