@@ -1,0 +1,217 @@
+"""``lash-spec fuzz`` against the reference adapter and deliberately wrong ones.
+
+Each mutant in tests/adapters/mutants/ is the reference adapter with one bug.
+The fuzzer must catch every one within a small budget, shrink it to a small
+case, and write a corpus file that reproduces the failure through the
+runner (and passes against the model itself).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lash_spec.cli import main
+from lash_spec.conformance.check import check_case
+from lash_spec.harness.cases import collect
+from lash_spec.harness.fuzz import FuzzOptions, FuzzResult, case_size, fixture_text, fuzz
+from lash_spec.harness.runner import run_adapter
+
+HERE = Path(__file__).parent
+MUTANTS = HERE / "adapters" / "mutants"
+REFERENCE = [sys.executable, "-m", "lash_spec.harness.adapter"]
+
+# mutant script → the ops to fuzz (a user would pick a concept; kept narrow for speed)
+CASES: dict[str, list[str]] = {
+    "float_exponent": ["stable_json"],
+    "hash_python_json": ["stable_hash"],
+    "skip_none_as_null": ["decode:RuntimeScope", "decode:RuntimeInvocation"],
+    "turn_index_off_by_one": ["RuntimeScope::for_turn"],
+    "signal_effect_id": ["ProcessCommand::effect_id"],
+    "wrong_err_code": ["RuntimeEffectEnvelope::try_new"],
+    # turn traces: corpus traces with restores, stale responses, … inserted
+    "restore_drops_pending": ["turn_trace"],
+    "stale_not_ignored": ["turn_trace"],
+    "context_threshold_90": ["turn_trace"],
+}
+OPTIONS = FuzzOptions(max_examples=500, derandomize=True)
+BUDGET_SECONDS = 20.0  # per mutant, generous for a loaded CI machine; typical: < 2 s
+
+
+def mutant(name: str) -> list[str]:
+    return [sys.executable, str(MUTANTS / f"{name}.py")]
+
+
+@pytest.fixture(scope="module")
+def mutant_runs() -> dict[str, tuple[FuzzResult, float]]:
+    out = {}
+    for name, ops in CASES.items():
+        began = time.monotonic()
+        result = fuzz(mutant(name), ops, OPTIONS)
+        out[name] = (result, time.monotonic() - began)
+    return out
+
+
+def test_the_reference_adapter_does_not_diverge() -> None:
+    ops = ["stable_json", "stable_hash", "decode:RuntimeScope", "ProcessCommand::effect_id"]
+    result = fuzz(REFERENCE, ops, FuzzOptions(max_examples=40, seed=7))
+    assert result.unusable is None
+    assert result.divergences == []
+    assert result.exit_status == 0
+    assert [o.status for o in result.ops] == ["passed"] * len(ops)
+    assert result.examples >= 4 * 20
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_mutant_is_caught_and_shrunk(
+    name: str, mutant_runs: dict[str, tuple[FuzzResult, float]], tmp_path: Path
+) -> None:
+    result, seconds = mutant_runs[name]
+    assert result.exit_status == 1, [(o.op, o.status, o.reason) for o in result.ops]
+    assert seconds < BUDGET_SECONDS
+    divergence = result.divergences[0]
+    if "steps" in divergence.body:  # a turn trace: a short run, its first difference named
+        assert len(divergence.body["steps"]) <= 30, divergence.body
+        assert divergence.path is not None and divergence.path.startswith("$.steps[")
+    else:
+        assert divergence.size <= 300, divergence.body
+    # The written file is a corpus file: the runner reproduces the failure …
+    fixture = tmp_path / "found.json"
+    fixture.write_text(fixture_text(result, "found"), encoding="utf-8")
+    cases = collect([fixture])
+    assert [c.id for c in cases] == [f"found/{d.case_id}" for d in result.divergences]
+    again = run_adapter(mutant(name), cases)
+    assert [o.status for o in again.outcomes] == ["failed"] * len(cases)
+    assert again.outcomes[0].path == divergence.path
+    # … and the model itself passes it (the expectation is the model's).
+    assert all(check_case(c.body).status == "passed" for c in cases)
+
+
+def test_catch_rate_and_shrunk_size(mutant_runs: dict[str, tuple[FuzzResult, float]]) -> None:
+    caught = [n for n, (r, _) in mutant_runs.items() if r.divergences]
+    rate = len(caught) / len(mutant_runs)
+    found = [r.divergences[0].body for r, _ in mutant_runs.values() if r.divergences]
+    call_sizes = [case_size(b) for b in found if "args" in b]
+    trace_steps = [len(b["steps"]) for b in found if "steps" in b]
+    print(
+        f"\nfuzz mutants: catch rate {rate:.0%} ({len(caught)}/{len(mutant_runs)}); median "
+        f"shrunk call case {statistics.median(call_sizes)} bytes of arguments, median "
+        f"shrunk turn trace {statistics.median(trace_steps)} steps"
+    )
+    assert rate == 1.0
+    assert statistics.median(call_sizes) <= 100
+    assert statistics.median(trace_steps) <= 20
+
+
+def test_hand_derived_shrink_results(mutant_runs: dict[str, tuple[FuzzResult, float]]) -> None:
+    """The shrunk cases are the minimal ones a person would write."""
+    (float_case,) = mutant_runs["float_exponent"][0].divergences
+    value = float_case.body["args"][0]
+    assert isinstance(value, float) and abs(value) >= 1e16  # the first float written with e+
+    assert float_case.body["ok"] == json.dumps(value)
+    assert float_case.path == "$"
+    (null_case, *_) = mutant_runs["skip_none_as_null"][0].divergences
+    assert null_case.body == {
+        "call": "decode:RuntimeScope",
+        "args": [{"session_id": ""}],
+        "ok": {"session_id": ""},
+    }
+    assert null_case.path == "$.turn_index"
+    (signal_case,) = mutant_runs["signal_effect_id"][0].divergences
+    assert signal_case.body["args"][0]["op"] == "signal"
+    assert signal_case.body["ok"] == "process:signal::signal.:"
+
+
+def test_cli_exit_status_fixture_and_report(tmp_path: Path, capsys: Any) -> None:
+    out, report = tmp_path / "div.json", tmp_path / "report.json"
+    command = " ".join(mutant("hash_python_json"))
+    code = main(
+        [
+            "fuzz",
+            "--adapter",
+            command,
+            "--op",
+            "stable_*",
+            "--max-examples",
+            "60",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--report",
+            str(report),
+            "-q",
+        ]
+    )
+    assert code == 1
+    text = capsys.readouterr().out
+    assert "DIVERGED stable_hash" in text and "lash-spec run --adapter" in text
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    assert doc["format"] == "lash-spec-fuzz/1" and doc["exit_status"] == 1
+    assert [o["op"] for o in doc["ops"]] == ["stable_hash", "stable_json"]
+    assert [d["op"] for d in doc["divergences"]] == ["stable_hash"]
+    assert doc["divergences"][0]["size"] == case_size(doc["divergences"][0]["body"])
+    assert doc["fixture"] == str(out)
+    # `lash-spec run` on the written file reproduces it (exit 1); the model passes it.
+    assert main(["run", "--adapter", command, "-q", str(out)]) == 1
+    assert main(["verify", "-q", str(out)]) == 0
+
+
+def test_cli_no_divergence_is_exit_0(tmp_path: Path) -> None:
+    out = tmp_path / "none.json"
+    command = " ".join(REFERENCE)
+    code = main(
+        [
+            "fuzz",
+            "--adapter",
+            command,
+            "--concept",
+            "effect_id",
+            "--max-examples",
+            "20",
+            "--derandomize",
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
+    assert code == 0
+    assert not out.exists()
+
+
+def test_unusable_adapter_is_exit_2(tmp_path: Path) -> None:
+    command = f"{sys.executable} {HERE / 'adapters' / 'die_at_start.py'}"
+    code = main(
+        [
+            "fuzz",
+            "--adapter",
+            command,
+            "--op",
+            "stable_json",
+            "--out",
+            str(tmp_path / "x.json"),
+            "-q",
+            "--start-timeout",
+            "5",
+        ]
+    )
+    assert code == 2
+    assert main(["fuzz", "--adapter", command, "--op", "no-such-op", "-q"]) == 2
+
+
+def test_budget_bounds_the_run() -> None:
+    began = time.monotonic()
+    result = fuzz(
+        REFERENCE,
+        ["stable_json", "stable_hash", "decode:RuntimeScope"],
+        FuzzOptions(max_examples=10**6, budget=1.5),
+    )
+    assert time.monotonic() - began < 8
+    assert result.exit_status == 0
+    assert result.examples > 0
