@@ -75,6 +75,12 @@ def _run_adapter(args: argparse.Namespace) -> int:
     return run_command(args)
 
 
+def _fuzz_adapter(args: argparse.Namespace) -> int:
+    from lash_spec.harness.fuzz import fuzz_command
+
+    return fuzz_command(args)
+
+
 def _serve_adapter(args: argparse.Namespace) -> int:
     from lash_spec.harness.adapter import main as serve
 
@@ -115,10 +121,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_arguments(run_parser)
     run_parser.set_defaults(run=_run_adapter)
+    from lash_spec.harness.fuzz import add_arguments as add_fuzz_arguments
+
+    fuzz_parser = sub.add_parser(
+        "fuzz", help="differential fuzzing of an adapter against the model (docs/fuzzing.md)"
+    )
+    add_fuzz_arguments(fuzz_parser)
+    fuzz_parser.set_defaults(run=_fuzz_adapter)
     adapter = sub.add_parser(
         "adapter", help="serve the Python model over the adapter protocol (stdin/stdout)"
     )
     adapter.set_defaults(run=_serve_adapter)
+    from lash_spec.docsgen import add_subcommands as add_docs_subcommands
+
+    add_docs_subcommands(sub)  # `docs` and `explain`
     return parser
 
 

@@ -41,13 +41,20 @@ def draw(strategy: Any, n: int) -> list[Any]:
 
     from unittest import mock
 
+    from hypothesis.internal.cache import LRUCache
     from hypothesis.internal.conjecture import providers
     from hypothesis.internal.constants_ast import Constants
 
     def no_local_constants() -> Constants:
         return Constants()
 
-    with mock.patch.object(providers, "_get_local_constants", no_local_constants):
+    # A fresh constants cache too: pools cached by an earlier, unpatched draw
+    # in this process (another test's @given) would otherwise leak in.
+    fresh_cache: Any = LRUCache(1024)
+    with (
+        mock.patch.object(providers, "_get_local_constants", no_local_constants),
+        mock.patch.object(providers, "CONSTANTS_CACHE", fresh_cache),
+    ):
         collect()
     return out
 
