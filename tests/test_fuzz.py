@@ -39,6 +39,7 @@ CASES: dict[str, list[str]] = {
     "restore_drops_pending": ["turn_trace"],
     "stale_not_ignored": ["turn_trace"],
     "context_threshold_90": ["turn_trace"],
+    "effect_id_off_by_one": ["turn_trace"],
 }
 OPTIONS = FuzzOptions(max_examples=500, derandomize=True)
 BUDGET_SECONDS = 20.0  # per mutant, generous for a loaded CI machine; typical: < 2 s
