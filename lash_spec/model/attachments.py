@@ -127,15 +127,8 @@ class AttachmentMeta:
     label: str | None = skip_none()
 
     def as_ref(self) -> AttachmentRef:
-        """``AttachmentMeta::as_ref``."""
-        return AttachmentRef(
-            id=self.id,
-            media_type=self.media_type,
-            byte_len=self.byte_len,
-            width=self.width,
-            height=self.height,
-            label=self.label,
-        )
+        """``AttachmentMeta::as_ref`` (the same fields, another Rust type)."""
+        return AttachmentRef(**attrs.asdict(self, recurse=False))
 
 
 @attrs.frozen(kw_only=True)
@@ -150,15 +143,8 @@ class AttachmentRef:
     label: str | None = skip_none()
 
     def meta(self) -> AttachmentMeta:
-        """``AttachmentRef::meta``."""
-        return AttachmentMeta(
-            id=self.id,
-            media_type=self.media_type,
-            byte_len=self.byte_len,
-            width=self.width,
-            height=self.height,
-            label=self.label,
-        )
+        """``AttachmentRef::meta`` (the same fields, another Rust type)."""
+        return AttachmentMeta(**attrs.asdict(self, recurse=False))
 
     def canonical_mime(self) -> str:
         """``AttachmentRef::canonical_mime``."""
