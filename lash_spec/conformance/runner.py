@@ -27,7 +27,6 @@ import attrs
 from lash_spec.conformance.check import CaseResult, body_kind, check_case
 from lash_spec.conformance.coverage import Coverage
 from lash_spec.wire.reader import serde_number
-from lash_spec.wire.text import sha256_hex
 
 __all__ = ["Case", "FixtureError", "RunReport", "iter_cases", "load_fixture", "run_paths"]
 
@@ -45,10 +44,6 @@ class Case:
     body: Any
 
 
-def _parse_int(literal: str) -> int | float:
-    return serde_number(literal)
-
-
 def _reject(name: str) -> Any:
     raise FixtureError(f"{name} is not valid JSON")
 
@@ -60,7 +55,7 @@ def load_fixture(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as err:
         raise FixtureError(f"{path}: cannot read: {err}") from None
     try:
-        return json.loads(text, parse_int=_parse_int, parse_constant=_reject)
+        return json.loads(text, parse_int=serde_number, parse_constant=_reject)
     except FixtureError as err:
         raise FixtureError(f"{path}: not JSON: {err}") from None
     except (json.JSONDecodeError, OverflowError) as err:
@@ -194,10 +189,3 @@ def terminal_progress(stream: TextIO = sys.stderr) -> Callable[[int, RunReport],
             stream.flush()
 
     return show
-
-
-def body_hash(body: Any) -> str:
-    """The content hash of a case body (``stable_hash`` of its JSON value)."""
-    from lash_spec.wire.text import canonical_value, write_json
-
-    return sha256_hex(write_json(canonical_value(body)))

@@ -38,7 +38,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 import attrs
@@ -1150,8 +1150,3 @@ def stable_json(value: Any) -> str:
 def stable_hash(value: Any) -> str:
     """Lowercase hex SHA-256 of :func:`stable_json`."""
     return sha256_hex(to_json(value))
-
-
-def all_shapes() -> Iterator[tuple[Any, Shape]]:
-    """Every shape built so far (for docs, schemas and tests)."""
-    return iter(list(_SHAPES.items()))
