@@ -35,11 +35,12 @@ CASES: dict[str, list[str]] = {
     "turn_index_off_by_one": ["RuntimeScope::for_turn"],
     "signal_effect_id": ["ProcessCommand::effect_id"],
     "wrong_err_code": ["RuntimeEffectEnvelope::try_new"],
-    # turn traces: corpus traces with restores, stale responses, … inserted
+    # stateful kinds: plans from lash_spec.generators (host moves, restores at drawn points)
     "restore_drops_pending": ["turn_trace"],
     "stale_not_ignored": ["turn_trace"],
     "context_threshold_90": ["turn_trace"],
     "effect_id_off_by_one": ["turn_trace"],
+    "duplicate_checked_first": ["run_admission"],
 }
 OPTIONS = FuzzOptions(max_examples=500, derandomize=True)
 BUDGET_SECONDS = 20.0  # per mutant, generous for a loaded CI machine; typical: < 2 s
@@ -60,7 +61,14 @@ def mutant_runs() -> dict[str, tuple[FuzzResult, float]]:
 
 
 def test_the_reference_adapter_does_not_diverge() -> None:
-    ops = ["stable_json", "stable_hash", "decode:RuntimeScope", "ProcessCommand::effect_id"]
+    ops = [
+        "stable_json",
+        "stable_hash",
+        "decode:RuntimeScope",
+        "ProcessCommand::effect_id",
+        "turn_trace",
+        "run_admission",
+    ]
     result = fuzz(REFERENCE, ops, FuzzOptions(max_examples=40, seed=7))
     assert result.unusable is None
     assert result.divergences == []
@@ -77,7 +85,7 @@ def test_each_mutant_is_caught_and_shrunk(
     assert result.exit_status == 1, [(o.op, o.status, o.reason) for o in result.ops]
     assert seconds < BUDGET_SECONDS
     divergence = result.divergences[0]
-    if "steps" in divergence.body:  # a turn trace: a short run, its first difference named
+    if "steps" in divergence.body:  # a stateful body: a short run, its first difference named
         assert len(divergence.body["steps"]) <= 30, divergence.body
         assert divergence.path is not None and divergence.path.startswith("$.steps[")
     else:
@@ -127,6 +135,29 @@ def test_hand_derived_shrink_results(mutant_runs: dict[str, tuple[FuzzResult, fl
     (signal_case,) = mutant_runs["signal_effect_id"][0].divergences
     assert signal_case.body["args"][0]["op"] == "signal"
     assert signal_case.body["ok"] == "process:signal::signal.:"
+    # Turn traces shrink to the one move that shows the bug, after the first drain
+    # (start_llm_request, llm_call) and before the tail (drain, checkpoint, done).
+    def responses(name: str) -> list[dict[str, Any]]:
+        (case,) = mutant_runs[name][0].divergences
+        return [s["respond"] for s in case.body["steps"] if "respond" in s]
+
+    (answer,) = responses("context_threshold_90")  # an answer the 90 % mutant misreads
+    ok = answer["LlmComplete"]["result"]["Ok"]
+    assert ok["terminal_reason"] == "output_limit" and ok["usage"]["output_tokens"] == 0
+    assert 90 <= ok["usage"]["input_tokens"] < 95
+    (stale,) = responses("stale_not_ignored")  # one answer under the wrong id
+    assert stale["LlmComplete"]["id"] != 1
+    (restored,) = mutant_runs["restore_drops_pending"][0].divergences
+    steps = [next(iter(s)) for s in restored.body["steps"]]
+    assert steps[steps.index("respond") + 1] == "restore"  # restored with effects pending
+    # The duplicate check is the ladder's last rung: the smallest counterexample
+    # admits a run, then reuses its id with another agent (an earlier rung fails).
+    (dup_case,) = mutant_runs["duplicate_checked_first"][0].divergences
+    first, second = dup_case.body["steps"]
+    assert first["ok"] == first["start_run"]["run_id"] == second["start_run"]["run_id"]
+    assert second["start_run"]["agent_id"] != first["start_run"]["agent_id"]
+    assert second["err"] == {"code": "invalid_package:host_configuration_needed"}
+    assert dup_case.path == "$.steps[1].err.code"
 
 
 def test_cli_exit_status_fixture_and_report(tmp_path: Path, capsys: Any) -> None:

@@ -8,11 +8,15 @@ kind/classification prescribed at the *first* failing rung. Invariants: no run
 is admitted twice, the count equals the number of admitted runs, refused runs
 are unknown to cancel/snapshot. Each run is recorded and, at teardown, its
 scenario body must replay through ``check_case`` (the emitted conformance case).
+
+The generators (configurations, requests) live in
+``lash_spec.generators.run_admission``, shared with the corpus and
+``lash-spec fuzz``; the oracle stays here, apart from the code it checks.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -25,142 +29,23 @@ from hypothesis.stateful import (
 
 from lash_spec.conformance import check_case
 from lash_spec.conformance.scenario import ScenarioRecorder
+from lash_spec.conformance.scenarios.runs import (  # the codes, as stated by hand
+    BAD_PACKAGE,
+    DENIED,
+    DUPLICATE,
+    HOST,
+    NO_PROVIDER,
+    UNKNOWN_RUN,
+)
+from lash_spec.generators.run_admission import RUN_IDS, configs, plain_request, requests
 from lash_spec.model.runs import (
-    AgentError,
-    HookSpec,
-    HostPackageResolver,
-    PackageFailures,
-    PolicyDecision,
     PolicyDecisionKind,
-    PolicyOutcome,
-    ProviderRoute,
     RunRegistryStatus,
     RunRequest,
     RuntimeConfig,
     RuntimePackage,
-    RuntimePolicy,
 )
 from lash_spec.wire.types import Err, Ok
-
-HOST = "host_configuration_needed:host_configuration_needed"
-BAD_PACKAGE = "invalid_package:host_configuration_needed"
-NO_PROVIDER = "provider_failure:host_configuration_needed"
-DENIED = "policy_denial:user_action_needed"
-DUPLICATE = "invalid_state_transition:not_retryable"
-UNKNOWN_RUN = "invalid_state_transition:repair_needed"
-
-RUN_IDS = ("run.1", "run.2", "run.3", "run.4")
-AGENTS = ("agent.a", "agent.b")
-ROUTES = ("route.a", "route.b")
-EXECUTORS = ("exec.a", "exec.b")
-PORT_CODES = (
-    "journal_failure:retryable",
-    "timeout:retryable",
-    "hook_failure:repair_needed",
-    "invalid_package:host_configuration_needed",
-    "approval_failure:user_action_needed",
-)
-
-
-T = TypeVar("T")
-
-
-def rarely(usual: T, other: st.SearchStrategy[T], odds: int = 8) -> st.SearchStrategy[T]:
-    """``usual`` most of the time (``odds`` in ``odds + 2``), else a draw from ``other``:
-    generated runtimes are mostly *almost* admitting, so every rung gets exercised."""
-    return st.integers(0, odds + 1).flatmap(lambda n: st.just(usual) if n < odds else other)
-
-
-port_errors = st.sampled_from(PORT_CODES).map(AgentError.from_code)
-
-
-def failure() -> st.SearchStrategy[AgentError | None]:
-    return rarely(None, port_errors, odds=30)
-
-
-@st.composite
-def packages(draw: st.DrawFn, package_id: str = "pkg.main") -> RuntimePackage:
-    route_id = draw(rarely("route.a", st.just("route.b")))
-    return RuntimePackage(
-        package_id=package_id,
-        agent_id=draw(rarely("agent.a", st.just("agent.b"))),
-        provider_route=ProviderRoute(route_id=route_id, model_id="model." + route_id),
-        hooks=tuple(
-            HookSpec(executor_ref=h)
-            for h in draw(rarely([], st.lists(st.sampled_from(EXECUTORS), max_size=2), odds=6))
-        ),
-        fingerprint=draw(st.sampled_from(("fp.1", "fp.2"))),
-        fails=PackageFailures(
-            with_output_contract=draw(failure()),
-            validate=draw(failure()),
-            hook_specs=draw(failure()),
-            fingerprint=draw(failure()),
-        ),
-    )
-
-
-refusals = st.sampled_from(
-    [
-        PolicyDecision.deny("no"),
-        PolicyDecision.interrupt("stop"),
-        PolicyDecision(kind=PolicyDecisionKind.DEFER, reason_code="later"),
-        PolicyDecision(kind=PolicyDecisionKind.ASK),
-        PolicyDecision(kind=PolicyDecisionKind.MODIFY),
-    ]
-)
-ALLOWED: Ok[PolicyOutcome] = Ok(PolicyOutcome(decision=PolicyDecision.allow("ok")))
-policy_answers: st.SearchStrategy[Ok[PolicyOutcome] | Err[AgentError]] = st.one_of(
-    st.just(ALLOWED),
-    refusals.map(lambda d: Ok(PolicyOutcome(decision=d))),
-    port_errors.map(Err),
-)
-policies = st.builds(
-    RuntimePolicy,
-    answer=rarely(ALLOWED, policy_answers, odds=6),
-    by_run_id=st.dictionaries(st.sampled_from(RUN_IDS), policy_answers, max_size=2),
-)
-
-
-@st.composite
-def configs(draw: st.DrawFn) -> RuntimeConfig:
-    source = draw(st.sampled_from(("local", "local", "local", "host", "host", "none")))
-    local = [draw(packages())]
-    local += draw(st.lists(packages(draw(st.sampled_from(("pkg.main", "pkg.other")))), max_size=1))
-    host = None
-    if source == "host":
-        usual: Ok[RuntimePackage] | Err[AgentError] = Ok(draw(packages()))
-        errors: st.SearchStrategy[Ok[RuntimePackage] | Err[AgentError]] = port_errors.map(Err)
-        answers = {"pkg.main": draw(rarely(usual, errors, odds=6))}
-        if draw(st.booleans()):
-            answers["pkg.other"] = Ok(draw(packages("pkg.other")))
-        host = HostPackageResolver(answers=answers)
-    other_routes = st.sampled_from([(), ("route.b",), ("route.a", "route.b")])
-    routes = draw(rarely(("route.a",), other_routes, odds=12))
-    return RuntimeConfig(
-        journal=draw(rarely(True, st.just(False), odds=30)),
-        event_bus=draw(rarely(True, st.just(False), odds=30)),
-        content=draw(rarely(True, st.just(False), odds=30)),
-        policy=draw(policies) if draw(rarely(True, st.just(False), odds=30)) else None,
-        providers=routes + draw(rarely((), st.just(("",)), odds=20)),
-        package_resolver=host,
-        packages=tuple(local) if source != "none" else (),
-        default_package_id=draw(rarely("pkg.main", st.sampled_from(("pkg.other", None)), odds=14)),
-        hook_executors=tuple(
-            draw(rarely(list(EXECUTORS), st.lists(st.sampled_from(EXECUTORS), max_size=1)))
-        ),
-    )
-
-
-requests = st.builds(
-    RunRequest,
-    run_id=st.sampled_from(RUN_IDS),
-    agent_id=rarely("agent.a", st.just("agent.b")),
-    session_id=st.sampled_from((None, "s.1")),
-    turn_id=st.sampled_from((None, "t.1")),
-    source=st.sampled_from((None, {"kind": "cli"})),
-    output_contract=rarely(None, st.just({"schema": "x"}), odds=4),
-)
-
 
 # ---------------------------------------------------------------------------
 # The oracle: the seed's ladder, written out rung by rung
@@ -285,7 +170,7 @@ class RunRegistryMachine(RuleBasedStateMachine):
     @rule(run_id=st.sampled_from(RUN_IDS))
     def start_plain_run(self, run_id: str) -> None:
         """A plain request (expected agent, no contract): more admissions."""
-        self.start_run(RunRequest(run_id=run_id, agent_id="agent.a", source={"kind": "cli"}))
+        self.start_run(plain_request(run_id))
 
     @rule(request=requests)
     def resolve_effective_package(self, request: RunRequest) -> None:

@@ -2,7 +2,9 @@
 
 Generated driver scripts and host responses (valid, stale, wrong-kind,
 errors, terminal LLM answers, checkpoint deliveries…) interleaved with polls,
-checkpoints and restores. Invariants:
+checkpoints and restores. The value strategies and response tables are the
+package's (``lash_spec.generators.turn_machine``, which ``lash-spec fuzz``
+and the corpus also draw from); the rules and invariants are here. Invariants:
 
 (a) checkpoint → JSON text → restore gives a machine whose following effects
     are the original's, except the documented redelivery of the outstanding
@@ -37,15 +39,19 @@ from hypothesis.stateful import (
     rule,
 )
 
+from lash_spec.generators.turn_machine import (
+    CHOICES,
+    action_lists,
+    configs,
+    driver_scripts,
+    other_response,
+    starts,
+    valid_response,
+)
 from lash_spec.model.sansio import (
     Effect,
     EffectDone,
     EffectProgress,
-    MachineStateWaitingCheckpoint,
-    MachineStateWaitingExec,
-    MachineStateWaitingExecutionSurface,
-    MachineStateWaitingLlm,
-    MachineStateWaitingTools,
 )
 from lash_spec.model.session import SessionEvent
 from lash_spec.turn_machine import samples
@@ -57,213 +63,12 @@ from lash_spec.turn_machine.checkpoint import (
 )
 from lash_spec.turn_machine.driver import DRIVER_METHODS, ScriptedDriver
 from lash_spec.turn_machine.machine import TurnMachine
-from lash_spec.turn_machine.responses import RESPONSE_KINDS, Response
+from lash_spec.turn_machine.responses import Response
 from lash_spec.turn_machine.states import effect_id, outstanding_effect_id
 from lash_spec.turn_machine.trace import TraceRecorder, check_body
 from lash_spec.wire.codec import from_wire, to_json, to_wire
 
-# ---------------------------------------------------------------------------
-# Strategies (all values built in serde form, decoded by the codec)
-# ---------------------------------------------------------------------------
-
-_text = st.sampled_from(["", "ok", "All done.", "  spaced  "])
-_ids = st.integers(min_value=0, max_value=4)
-
-
-def _message(role: str, text: str, mid: str) -> dict[str, Any]:
-    return {
-        "id": mid,
-        "role": role,
-        "parts": [{"id": f"{mid}.p0", "kind": "Text", "content": text, "prune_state": "Intact"}],
-    }
-
-
-_outcome = st.sampled_from(
-    [
-        {"finished": {"assistant_message": {"text": "done"}}},
-        {"stopped": "max_turns"},
-        {"stopped": "tool_failure"},
-        {"finished": {"submitted_value": {"value": {"b": 1, "a": [True, None]}}}},
-    ]
-)
-_record = st.one_of(
-    st.builds(lambda n, t: {"Conversation": _message("Assistant", t, f"r{n}")}, _ids, _text),
-    st.just({"Protocol": None}),
-)
-_call = st.builds(
-    lambda n, tool: {
-        "call_id": f"call_{n}",
-        "tool_name": tool,
-        "args": {"n": n},
-        "replay": None if n % 2 else {"item_id": f"fc_{n}"},
-    },
-    _ids,
-    st.sampled_from(["read", "grep"]),
-)
-_driver_state = st.sampled_from([None, {"step": 1}, [1, 2], "s"])
-
-_start_action = st.one_of(
-    st.builds(
-        lambda u, s: {"StartLlmProjected": {"use_tools": u, "driver_state": s}},
-        st.booleans(),
-        _driver_state,
-    ),
-    st.builds(lambda calls: {"StartTools": {"calls": calls}}, st.lists(_call, max_size=2)),
-    st.builds(lambda s: {"StartExec": {"code": "print(1)", "driver_state": s}}, _driver_state),
-    st.builds(
-        lambda k, e: {"StartCheckpoint": {"checkpoint": k, "on_empty": e}},
-        st.sampled_from(["after_work", "before_completion"]),
-        st.one_of(st.just("PrepareIteration"), _outcome.map(lambda o: {"Finish": o})),
-    ),
-)
-_side_action = st.one_of(
-    st.builds(lambda rs: {"AppendEvents": rs}, st.lists(_record, max_size=2)),
-    st.builds(lambda t: {"Emit": {"type": "text_delta", "content": t}}, _text),
-    st.just("AdvanceProtocolIteration"),
-    st.builds(
-        lambda n: {"ScheduleTurnLimitFinal": {"message": _message("System", "last", f"t{n}")}},
-        _ids,
-    ),
-)
-_finish_action = st.builds(lambda o: {"Finish": o}, _outcome)
-_action = st.one_of(_start_action, _side_action, _finish_action)
-# Mostly well-formed answers (side actions, then one start or finish), some noise.
-_action_list = st.one_of(
-    st.builds(lambda pre, last: [*pre, last], st.lists(_side_action, max_size=2), _start_action),
-    st.builds(lambda pre, last: [*pre, last], st.lists(_side_action, max_size=2), _finish_action),
-    st.lists(_action, max_size=3),
-)
-_scripts = st.fixed_dictionaries(
-    {m: st.lists(_action_list, min_size=1, max_size=4) for m in DRIVER_METHODS}
-)
-
-_config = st.fixed_dictionaries(
-    {
-        "sync_execution_surface": st.booleans(),
-        "max_turns": st.sampled_from([None, 0, 1, 2]),
-        "max_context_tokens": st.sampled_from([None, 0, 100]),
-        "emit_llm_trace": st.booleans(),
-        "system_prompt": st.sampled_from(["", "sys", "  "]),
-        "tool_specs": st.sampled_from([[], [to_wire(samples.tool_spec("read"))]]),
-        "run_session_id": st.sampled_from([None, "run-1"]),
-    }
-)
-
-_cause = st.builds(lambda n: to_wire(samples.turn_cause(f"wake:{n}")), st.integers(0, 2))
-
-
-@st.composite
-def _start(draw: st.DrawFn) -> dict[str, Any]:
-    texts = draw(st.lists(st.sampled_from(["Hello", "again"]), min_size=1, max_size=2))
-    return {
-        "messages": [_message("User", t, f"m{i}") for i, t in enumerate(texts)],
-        "events": draw(st.lists(_record, max_size=1)),
-        "protocol_run_offset": draw(st.sampled_from([0, 3])),
-        "turn_causes": draw(st.lists(_cause, max_size=1, unique_by=lambda c: c["id"])),
-    }
-
-
-_llm_result = st.one_of(
-    st.builds(
-        lambda m, r, reason: {
-            "Err": {
-                "message": m,
-                "retryable": r,
-                "raw": "  raw  ",
-                "code": None,
-                "terminal_reason": reason,
-                "request_body": None,
-            }
-        },
-        st.sampled_from(["rate limited", "boom"]),
-        st.booleans(),
-        st.sampled_from(["provider_error", "unknown"]),
-    ),
-    st.builds(
-        lambda text, reason, inp, out: {
-            "Ok": to_wire(
-                samples.llm_response(text, reason=reason, input_tokens=inp, output_tokens=out)
-            )
-        },
-        _text,
-        st.sampled_from(
-            [
-                "stop",
-                "tool_use",
-                "unknown",
-                "output_limit",
-                "context_overflow",
-                "content_filter",
-                "provider_error",
-                "cancelled",
-            ]
-        ),
-        st.sampled_from([10, 95, 200]),
-        st.sampled_from([0, 5]),
-    ),
-)
-
-_plugin_message = st.builds(
-    lambda role, text, parts: {
-        "role": role,
-        "content": text,
-        **({"parts": [_message(role, text, "pm")["parts"][0]]} if parts else {}),
-    },
-    st.sampled_from(["User", "System", "Assistant", "Event"]),
-    _text,
-    st.booleans(),
-)
-_delivery = st.fixed_dictionaries(
-    {
-        "messages": st.lists(_plugin_message, max_size=2),
-        "transient_messages": st.lists(_plugin_message, max_size=1),
-        "turn_causes": st.lists(_cause, max_size=2),
-    }
-)
-
-
-def _valid_body(state: Any, data: st.DataObject) -> tuple[str, dict[str, Any]]:
-    """A response of the kind ``state`` waits for (the id is filled in by the caller)."""
-    if isinstance(state, MachineStateWaitingExecutionSurface):
-        result = data.draw(
-            st.sampled_from(
-                [
-                    {"Ok": None},
-                    {"Ok": {"system_prompt": "fresh", "tool_specs": []}},
-                    {"Err": "surface gone"},
-                ]
-            )
-        )
-        return "ExecutionSurfaceSynced", {"result": result}
-    if isinstance(state, MachineStateWaitingLlm):
-        return "LlmComplete", {
-            "result": data.draw(_llm_result),
-            "text_streamed": data.draw(st.booleans()),
-        }
-    if isinstance(state, MachineStateWaitingTools):
-        results = [to_wire(samples.completed_tool(c)) for c in state.calls]
-        return "ToolResults", {"results": data.draw(st.sampled_from([results, results[:1]]))}
-    if isinstance(state, MachineStateWaitingExec):
-        result = data.draw(
-            st.sampled_from([{"Ok": to_wire(samples.exec_response())}, {"Err": "exec failed"}])
-        )
-        return "ExecResult", {"result": result}
-    assert isinstance(state, MachineStateWaitingCheckpoint)
-    empty = {"messages": [], "transient_messages": [], "turn_causes": []}
-    delivery = data.draw(st.one_of(st.just(empty), _delivery))
-    return "Checkpoint", {"delivery": delivery}
-
-
-def _any_body(kind: str, data: st.DataObject) -> dict[str, Any]:
-    if kind == "ExecutionSurfaceSynced":
-        return {"result": {"Ok": None}}
-    if kind == "LlmComplete":
-        return {"result": data.draw(_llm_result), "text_streamed": False}
-    if kind == "ToolResults":
-        return {"results": [to_wire(samples.completed_tool(samples.pending_tool("call_9")))]}
-    if kind == "ExecResult":
-        return {"result": {"Err": "late"}}
-    return {"delivery": data.draw(_delivery)}
+_choices = st.integers(min_value=0, max_value=CHOICES - 1)
 
 
 def _drain(machine: TurnMachine, limit: int = 200) -> list[Effect]:
@@ -284,7 +89,7 @@ def _drain(machine: TurnMachine, limit: int = 200) -> list[Effect]:
 class TurnMachineStateful(RuleBasedStateMachine):
     rec: TraceRecorder
 
-    @initialize(config=_config, start=_start(), scripts=_scripts)
+    @initialize(config=configs(), start=starts(), scripts=driver_scripts())
     def start(self, config: dict[str, Any], start: dict[str, Any], scripts: Any) -> None:
         trace_config = samples.trace_config(**config)
         trace_start = from_wire(type(samples.trace_start()), start)
@@ -353,7 +158,7 @@ class TurnMachineStateful(RuleBasedStateMachine):
         state = self.machine.state
         active = outstanding_effect_id(state)
         assert active is not None
-        kind, body = _valid_body(state, data)
+        kind, body = valid_response(state, data.draw(_choices))
         self.rec.respond(from_wire(Response, {kind: {"id": active, **body}}))
 
     @precondition(_waiting)
@@ -362,21 +167,19 @@ class TurnMachineStateful(RuleBasedStateMachine):
         state = self.machine.state
         active = outstanding_effect_id(state)
         assert active is not None
-        kind, body = _valid_body(state, data)
+        kind, body = valid_response(state, data.draw(_choices))
         before = checkpoint_text(self.machine.checkpoint())
         self.rec.respond(from_wire(Response, {kind: {"id": active + offset, **body}}))
         assert checkpoint_text(self.machine.checkpoint()) == before
         assert not self.machine.redelivery_pending, "any response cancels a redelivery"
 
-    @rule(data=st.data(), kind=st.sampled_from(RESPONSE_KINDS))
-    def respond_any_kind(self, data: st.DataObject, kind: str) -> None:
+    @rule(choice=_choices)
+    def respond_other_kind(self, choice: int) -> None:
         state = self.machine.state
         active = outstanding_effect_id(state) or 1
-        waiting_kind = _valid_body(state, data)[0] if outstanding_effect_id(state) else None
-        if kind == waiting_kind:
-            return
+        kind, body = other_response(state, choice)
         before = checkpoint_text(self.machine.checkpoint())
-        self.rec.respond(from_wire(Response, {kind: {"id": active, **_any_body(kind, data)}}))
+        self.rec.respond(from_wire(Response, {kind: {"id": active, **body}}))
         assert checkpoint_text(self.machine.checkpoint()) == before, "wrong kind must be ignored"
         assert not self.machine.redelivery_pending, "any response cancels a redelivery"
 
@@ -389,7 +192,7 @@ class TurnMachineStateful(RuleBasedStateMachine):
     def restore(self) -> None:
         self.rec.restore()
 
-    @rule(method=st.sampled_from(DRIVER_METHODS), actions=_action_list)
+    @rule(method=st.sampled_from(DRIVER_METHODS), actions=action_lists())
     def script_driver(self, method: str, actions: list[Any]) -> None:
         self.rec.driver.push(method, from_wire(tuple[DriverAction, ...], actions))
 

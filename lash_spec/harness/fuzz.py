@@ -16,10 +16,12 @@ Exit status: 0 no divergence, 1 divergences found, 2 the adapter is
 unusable (it did not start, or the runner gave up on it) or no op matched,
 130 interrupted.
 
-Turn traces are fuzzed under the pseudo-op ``turn_trace``: corpus traces
-cut short and interleaved with extra host moves (checkpoint → restore at
-random points, stale responses, polls, LLM usage near the context window),
-their expectations recorded by the model.
+The two stateful body kinds are fuzzed under pseudo-ops named after them,
+``turn_trace`` and ``run_admission``: plans drawn from the state-machine
+generators (:mod:`lash_spec.generators`; for traces, host moves with
+checkpoint → restore at drawn points, stale and wrong-kind responses, LLM
+answers around the context-window threshold), played by the model, which
+records every expectation.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions
 
 __all__ = [
     "REPORT_FORMAT",
+    "SCENARIO_OP",
+    "STATEFUL_OPS",
     "TRACE_OP",
     "Divergence",
     "FuzzOptions",
@@ -60,6 +64,10 @@ __all__ = [
 REPORT_FORMAT: Final = "lash-spec-fuzz/1"
 TRACE_OP: Final = "turn_trace"
 """The pseudo-op under which turn traces are fuzzed (``--op turn_trace``)."""
+SCENARIO_OP: Final = "run_admission"
+"""The pseudo-op under which run-admission scenarios are fuzzed."""
+STATEFUL_OPS: Final = {TRACE_OP: ("003", "turn_machine"), SCENARIO_OP: ("004", "run_admission")}
+"""Pseudo-ops named after the stateful body kinds: their seed and concept."""
 
 
 @attrs.frozen(kw_only=True)
@@ -129,20 +137,15 @@ def select_ops(names: Sequence[str], concepts: Sequence[str]) -> list[str]:
     """Registry op names matching the filters (exact names or ``prefix*``)."""
     from lash_spec.conformance.ops import registry
 
-    out = []
-    if (not concepts or "turn_machine" in concepts) and (
-        not names
-        or any(n == TRACE_OP or (n.endswith("*") and TRACE_OP.startswith(n[:-1])) for n in names)
-    ):
-        out.append(TRACE_OP)
-    for name, op in sorted(registry().items()):
-        if concepts and op.concept not in concepts:
-            continue
-        if names and not any(
+    def wanted(name: str, concept: str) -> bool:
+        if concepts and concept not in concepts:
+            return False
+        return not names or any(
             name == n or (n.endswith("*") and name.startswith(n[:-1])) for n in names
-        ):
-            continue
-        out.append(name)
+        )
+
+    out = [name for name, (_, concept) in STATEFUL_OPS.items() if wanted(name, concept)]
+    out += [name for name, op in sorted(registry().items()) if wanted(name, op.concept)]
     return out
 
 
@@ -177,154 +180,26 @@ def _args_strategy(op: Any) -> Any:
     return st.tuples(*parts).map(list)
 
 
-# -- turn traces ------------------------------------------------------------
+# -- stateful kinds ---------------------------------------------------------
 #
-# A fuzzed trace starts from one of the corpus's turn traces (the scenario
-# module's, so no corpus folder is needed), keeps a prefix of its steps (most
-# often all of them) and inserts extra host moves at drawn points: a checkpoint -> restore, a poll,
-# a checkpoint, a stale response (the next response of the trace under an id
-# that is not the outstanding one); or it changes all the trace's LLM answers
-# into empty ones whose prompt is near the context window. The
-# model replays the result with the trace's own driver script, ends it with
-# polls until quiet, a checkpoint and ``done`` (so any difference in state
-# shows), and records every expectation (TraceRecorder); Hypothesis shrinks
-# towards an early (small) base trace, kept whole, and few insertions; then
-# ``_Fuzzer._trim`` looks for the shortest prefix that still diverges.
-
-_EXTRAS: Final = ("restore", "poll", "checkpoint", "stale", "tokens")
+# A turn trace or run-admission scenario is fuzzed as a *plan* drawn from the
+# state-machine generators (:mod:`lash_spec.generators`): a starting
+# configuration plus host moves (for traces: answers, stale ids, wrong kinds,
+# polls, checkpoints and checkpoint -> restore at drawn points). The model plays
+# the plan and records every expectation; Hypothesis shrinks the plan (fewer
+# moves, plainer choices), so the written case is the played shrunk plan.
 
 
-def _trace_bases() -> list[dict[str, Any]]:
-    global _BASES  # noqa: PLW0603 - built once, on first use
-    if _BASES is None:
-        from lash_spec.conformance.scenarios import turn_traces
+def _stateful_strategy(kind: str) -> Any:
+    from lash_spec.generators import generator
 
-        _BASES = [
-            case.body for spec in turn_traces.files() for case in spec.cases if "steps" in case.body
-        ]
-    return _BASES
+    return generator(kind).plans()
 
 
-_BASES: list[dict[str, Any]] | None = None
+def _play(kind: str, plan: Any) -> dict[str, Any]:
+    from lash_spec.generators import generator
 
-
-def _trace_strategy() -> Any:
-    from hypothesis import strategies as st
-
-    @st.composite
-    def draw_trace(draw: st.DrawFn) -> tuple[Any, ...]:
-        base = draw(st.sampled_from(_trace_bases()))
-        # Steps dropped from the end: small drops are likelier, so most drawn traces
-        # get past their interesting responses (and shrinking keeps whole traces).
-        cut = len(base["steps"]) - draw(st.integers(0, len(base["steps"])))
-        extras = draw(
-            st.lists(
-                st.tuples(st.integers(0, cut), st.sampled_from(_EXTRAS), st.integers(0, 14)),
-                max_size=4,
-            )
-        )
-        return base, cut, sorted(extras, key=lambda e: e[0])
-
-    return draw_trace()
-
-
-def _next_response(steps: list[dict[str, Any]], index: int, kind: str) -> int | None:
-    """The index of the first ``respond`` step from ``index`` on (for ``tokens``: an
-    LLM success)."""
-    for at in range(index, len(steps)):
-        response = steps[at].get("respond")
-        if not isinstance(response, dict):
-            continue
-        if kind != "tokens" or "Ok" in response.get("LlmComplete", {}).get("result", {}):
-            return at
-    return None
-
-
-def _near_window_from(
-    steps: list[dict[str, Any]], index: int, changed: dict[int, Any], percent: int, window: int
-) -> None:
-    at = _next_response(steps, index, "tokens")
-    while at is not None:
-        changed[at] = _near_window(steps[at]["respond"], percent, window)
-        at = _next_response(steps, at + 1, "tokens")
-
-
-def _near_window(response: dict[str, Any], percent: int, window: int) -> dict[str, Any]:
-    """An empty ``output_limit`` LLM answer whose prompt is ``percent`` % of the window."""
-    out = json.loads(json.dumps(response))
-    ok = out["LlmComplete"]["result"]["Ok"]
-    ok["usage"] = {**ok["usage"], "input_tokens": window * percent // 100, "output_tokens": 0}
-    ok["terminal_reason"] = "output_limit"
-    return dict(out)
-
-
-def _step(rec: Any, kind: str, value: Any) -> None:
-    """One trace step on the recorder (``respond`` takes the serde form)."""
-    from lash_spec.turn_machine.responses import Response
-    from lash_spec.wire.codec import from_wire
-
-    if kind == "poll":
-        rec.poll()
-    elif kind == "respond":
-        rec.respond(from_wire(Response, value))
-    elif kind == "checkpoint":
-        rec.checkpoint()
-    elif kind == "restore":
-        rec.restore()
-    else:
-        rec.done()
-
-
-def _stale(rec: Any, response: dict[str, Any], n: int) -> dict[str, Any]:
-    """``response`` under an id ``1 + n % 3`` away from the outstanding one."""
-    from lash_spec.turn_machine.states import outstanding_effect_id
-
-    ((tag, fields),) = response.items()
-    active = outstanding_effect_id(rec.machine.state) or 0
-    offset = 1 + n % 3
-    return {tag: {**fields, "id": active - offset if active > offset else active + offset}}
-
-
-def _record_trace(
-    base: dict[str, Any], cut: int, extras: list[tuple[int, str, int]]
-) -> dict[str, Any]:
-    """Replay ``base[:cut]`` with ``extras`` through the model; the recorded body."""
-    from lash_spec.turn_machine.config import TraceConfig
-    from lash_spec.turn_machine.driver import ScriptedDriver
-    from lash_spec.turn_machine.trace import TraceRecorder, TraceStart
-    from lash_spec.wire.codec import from_wire
-
-    config: TraceConfig = from_wire(TraceConfig, base["config"])
-    start: TraceStart = from_wire(TraceStart, base["start"])
-    if any(kind == "tokens" for _, kind, _ in extras) and not config.max_context_tokens:
-        config = attrs.evolve(config, max_context_tokens=100)
-    rec = TraceRecorder(config, start, ScriptedDriver.from_wire(base["driver"]))
-    steps: list[dict[str, Any]] = base["steps"]
-    changed: dict[int, Any] = {}  # step index -> the response sent instead
-    for _, kind, n in extras:
-        if kind == "tokens":  # every LLM answer: empty, prompt at 85% to 99% of the window
-            _near_window_from(steps, 0, changed, 85 + n, config.max_context_tokens or 0)
-    pending = list(extras)
-    for index in range(cut + 1):
-        while pending and pending[0][0] == index:
-            _, kind, n = pending.pop(0)
-            if kind in ("restore", "poll", "checkpoint"):
-                _step(rec, kind, None)
-            elif kind == "stale":
-                at = _next_response(steps, index, kind)
-                if at is not None:
-                    _step(rec, "respond", _stale(rec, changed.get(at, steps[at]["respond"]), n))
-        if index < cut:
-            ((kind, value),) = steps[index].items()
-            _step(rec, kind, changed.get(index, value))
-    # A tail that makes any difference in state observable: drain, checkpoint, done.
-    for _ in range(50):
-        if rec.poll() is None:
-            break
-    rec.checkpoint()
-    rec.done()
-    body: dict[str, Any] = rec.body()
-    return body
+    return generator(kind).play(plan)
 
 
 def _no_local_constants() -> Any:
@@ -370,7 +245,7 @@ class _Fuzzer:
             file_id="fuzz",
             seed="-",
             concept="fuzz",
-            kind="turn_trace" if op_name == TRACE_OP else "call",
+            kind=op_name if op_name in STATEFUL_OPS else "call",
             body=body,
         )
         result = self.runner.run([case])
@@ -379,13 +254,11 @@ class _Fuzzer:
 
     def start(self) -> bool:
         """Handshake; False (and ``unusable`` set) when the adapter cannot be used."""
-        runner = self.runner
-        runner._proc = runner._start()
-        if runner._proc is None or runner.hello is None:
-            reason = runner._last_failure or "the adapter did not start"
-            self.result.unusable = reason
+        reason = self.runner.ensure_started()
+        hello = self.runner.hello
+        if reason is not None or hello is None:
+            self.result.unusable = reason or "the adapter did not start"
             return False
-        hello = runner.hello
         self.result.hello = {
             "name": hello.name,
             "version": hello.version,
@@ -404,11 +277,11 @@ class _Fuzzer:
         run = OpRun(op=op_name)
         self.result.ops.append(run)
         assert self.runner.hello is not None
-        if op_name == TRACE_OP:
-            if TRACE_OP not in self.runner.hello.kinds:
-                run.status, run.reason = "skipped", "the adapter does not drive turn traces"
+        if op_name in STATEFUL_OPS:
+            if op_name not in self.runner.hello.kinds:
+                run.status, run.reason = "skipped", f"the adapter does not drive {op_name} bodies"
                 return
-            strategy = _trace_strategy()
+            strategy = _stateful_strategy(op_name)
         elif op_name not in self.runner.hello.ops:
             run.status, run.reason = "skipped", "the adapter does not implement it"
             return
@@ -436,24 +309,7 @@ class _Fuzzer:
                 run.status, run.reason = "skipped", f"{type(err).__name__}: {err}"
                 return
         if found:
-            if op_name == TRACE_OP:
-                self._trim(found)
             self._record(run, found["outcome"], found["body"])
-
-    def _trim(self, found: dict[str, Any]) -> None:
-        """Hypothesis keeps shrunk traces whole (generation favours long ones, so it
-        finds more); try the shortest prefix of the base trace that still diverges."""
-        base, cut, extras = found["drawn"]
-        for shorter in range(cut):
-            moved = [(min(at, shorter), kind, n) for at, kind, n in extras]
-            try:
-                body = _record_trace(base, shorter, moved)
-            except Exception:  # the model cannot run this prefix
-                continue
-            outcome = self._send(TRACE_OP, body)
-            if outcome.status in ("failed", "errored") and not outcome.detail.startswith("not run"):
-                found["outcome"], found["body"] = outcome, body
-                return
 
     def _probe(
         self, run: OpRun, strategy: Any, stop_at: float | None, found: dict[str, Any]
@@ -482,10 +338,11 @@ class _Fuzzer:
         def probe(drawn: Any) -> None:
             if not found and stop_at is not None and time.monotonic() > stop_at:
                 raise _StopFuzzing("budget")
-            if op_name != TRACE_OP and not serde_reads_exactly(drawn):
+            stateful = op_name in STATEFUL_OPS
+            if not stateful and not serde_reads_exactly(drawn):
                 reject()  # a float serde_json reads an ulp off: a reader test, not a rule
             try:
-                body = _record_trace(*drawn) if op_name == TRACE_OP else call(op_name, drawn)
+                body = _play(op_name, drawn) if stateful else call(op_name, drawn)
             except Exception:  # the model cannot run this input: not a case
                 reject()
             outcome = self._send(op_name, body)
@@ -503,7 +360,6 @@ class _Fuzzer:
                     self._emit("shrinking")
                 found["outcome"] = outcome
                 found["body"] = body
-                found["drawn"] = drawn
                 raise _DivergedError(outcome.detail)
 
         if self.result.seed is not None:
@@ -573,8 +429,8 @@ def fixture_text(result: FuzzResult, file_id: str) -> str:
     from lash_spec.conformance.ops import registry
 
     def seed_concept(op: str) -> tuple[str, str]:
-        if op == TRACE_OP:
-            return "003", "turn_machine"
+        if op in STATEFUL_OPS:
+            return STATEFUL_OPS[op]
         return registry()[op].seed, registry()[op].concept
 
     seeds = {seed_concept(d.op)[0] for d in result.divergences}

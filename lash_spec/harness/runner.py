@@ -227,6 +227,19 @@ class Runner:
         self._seq += 1
         return seq
 
+    def ensure_started(self) -> str | None:
+        """Start the adapter and do the handshake now, unless it is already up.
+
+        Returns ``None`` when it is ready (``hello`` is set), else why it is not
+        usable. :meth:`run` starts the adapter on demand; call this first to
+        tell an unusable adapter apart from failing cases (``lash-spec fuzz``).
+        """
+        if self._proc is None:
+            self._proc = self._start()
+        if self._proc is None or self.hello is None:
+            return self._last_failure or "the adapter did not start"
+        return None
+
     def close(self) -> None:
         """Stop the adapter (EOF on stdin, then kill after a grace period)."""
         if self._proc is not None:

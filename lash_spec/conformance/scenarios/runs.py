@@ -353,6 +353,43 @@ def _denial_cases() -> Iterable[CaseSpec]:
         )
 
 
+GENERATED_PLANS = 30
+"""Generated plans kept: the first (in draw order) that each reach a new outcome."""
+
+DRAWN_PLANS = 400
+
+
+def _outcomes(body: dict[str, Any]) -> set[str]:
+    """What a scenario reached: ``op:ok`` / ``op:CODE`` per step, or its build error."""
+    if "build" in body:
+        return {f"build:{body['build']['err']['code']}"}
+    out = set()
+    for step in body["steps"]:
+        op = next(k for k in step if k not in ("ok", "err"))
+        out.add(f"{op}:{step['err']['code']}" if "err" in step else f"{op}:ok")
+    return out
+
+
+def _generated_cases() -> Iterable[CaseSpec]:
+    from lash_spec.conformance.scenarios._gen import draw, gen_case
+    from lash_spec.generators.run_admission import plans, play
+
+    covered: set[str] = set()
+    kept = 0
+    for plan in draw(plans(), DRAWN_PLANS):
+        body = play(plan)
+        reached = _outcomes(body)
+        if reached - covered and kept < GENERATED_PLANS:
+            covered |= reached
+            kept += 1
+            what = (
+                f"the runtime does not build ({body['build']['err']['code']})"
+                if "build" in body
+                else f"{len(plan.steps)} steps reaching " + ", ".join(sorted(reached))
+            )
+            yield gen_case("run_admission", f"generated plan: {what}", body)
+
+
 def files() -> Iterable[FileSpec]:
     yield FileSpec(
         name="004-run-admission",
@@ -360,7 +397,8 @@ def files() -> Iterable[FileSpec]:
         concept="run_admission",
         description=(
             "AgentRuntime::start_run's admission ladder, duplicate runs, cancel/snapshot of"
-            " unknown runs, builder requirements — run-admission scenarios"
+            " unknown runs, builder requirements — run-admission scenarios, hand-written and"
+            " generated (lash_spec.generators.run_admission)"
         ),
         cases=(
             *(
@@ -368,5 +406,6 @@ def files() -> Iterable[FileSpec]:
                 for name, body in sorted(RULE_CASES.items())
             ),
             *_denial_cases(),
+            *_generated_cases(),
         ),
     )

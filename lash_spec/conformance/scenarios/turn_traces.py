@@ -15,9 +15,10 @@ Three kinds of trace, each recorded from the model with
   each with the effect labels it must produce, stated by hand. Four mirror
   the traces recorded from the Rust crate (001, 008, 013, 029; the
   restore-every-step variant of the first mirrors 054).
-* **generated** — host runs drawn with Hypothesis (derandomized, no
-  database): random driver scripts, a host that drains, answers (valid,
-  stale, wrong kind), checkpoints and asks ``is_done``.
+* **generated** — plans drawn from :mod:`lash_spec.generators.turn_machine`
+  (derandomized, no database): random driver scripts, a host that drains,
+  answers (valid, stale, wrong kind), checkpoints and asks ``is_done``; the
+  first plans that each exercise something new are kept.
 
 Every scenario and every generated run is also written as a *restore*
 variant: after each ``poll``/``respond``/``done`` step the trace checks
@@ -42,20 +43,23 @@ from lash_spec.conformance.scenarios._gen import (
     serde_reads_exactly,
     unique,
 )
+from lash_spec.generators.turn_machine import (
+    EMPTY_DELIVERY,
+    Host,
+    TracePlan,
+    delivery,
+    llm_err,
+    llm_ok,
+    plans,
+    run_plan,
+)
 from lash_spec.model.sansio import (
     Effect,
-    MachineStateWaitingCheckpoint,
-    MachineStateWaitingExec,
-    MachineStateWaitingExecutionSurface,
-    MachineStateWaitingLlm,
-    MachineStateWaitingTools,
 )
 from lash_spec.turn_machine import samples
-from lash_spec.turn_machine.driver import ScriptedDriver
-from lash_spec.turn_machine.machine import CONTEXT_WINDOW_DIAGNOSTIC, TurnMachine
-from lash_spec.turn_machine.responses import RESPONSE_KINDS, Response
-from lash_spec.turn_machine.states import StateKind, effect_id, outstanding_effect_id, state_kind
-from lash_spec.turn_machine.trace import TraceRecorder, TraceStart
+from lash_spec.turn_machine.machine import CONTEXT_WINDOW_DIAGNOSTIC
+from lash_spec.turn_machine.states import StateKind, outstanding_effect_id, state_kind
+from lash_spec.turn_machine.trace import TraceStart
 from lash_spec.turn_machine.transitions import (
     TRANSITIONS,
     InputKind,
@@ -63,7 +67,7 @@ from lash_spec.turn_machine.transitions import (
     effect_label,
     expected_effects,
 )
-from lash_spec.wire.codec import from_wire, to_wire
+from lash_spec.wire.codec import to_wire
 
 __all__ = ["files"]
 
@@ -75,93 +79,11 @@ I = InputKind  # noqa: E741
 # ---------------------------------------------------------------------------
 
 
-class _Host:
-    """Drives one machine like a host would and records every step.
-
-    With ``restore``, every ``poll``/``respond``/``done`` step is followed by
-    ``{"checkpoint": …}`` and ``{"restore": true}``.
-    """
-
-    def __init__(
-        self,
-        config: Any,
-        start: TraceStart,
-        driver: dict[str, Any],
-        *,
-        restore: bool = False,
-    ) -> None:
-        self.rec = TraceRecorder(config, start, ScriptedDriver.from_wire(driver))
-        self.restore = restore
-        self.seen: set[int] = set()
-        self.labels: list[str] = []  # every effect polled, in order
-
-    @property
-    def machine(self) -> TurnMachine:
-        return self.rec.machine
-
-    @property
-    def driver(self) -> ScriptedDriver:
-        return self.rec.driver
-
-    @property
-    def ops(self) -> int:
-        """Host operations so far (steps, not counting the restore variant's pairs)."""
-        restores = sum(1 for step in self.rec.steps if "restore" in step)
-        return len(self.rec.steps) - 2 * restores
-
-    def _settle(self) -> None:
-        if self.restore:
-            self.rec.checkpoint()
-            self.rec.restore()
-
-    def poll(self) -> Effect | None:
-        effect = self.rec.poll()
-        self._settle()
-        if effect is not None:
-            self.labels.append(effect_label(effect))
-        return effect
-
-    def drain(self, limit: int = 60, *, strict: bool = True) -> list[Effect]:
-        """Poll until ``None`` — or until an effect is redelivered (restore variant).
-
-        After ``limit`` polls: an error if ``strict``, else just stop there.
-        """
-        out: list[Effect] = []
-        for _ in range(limit):
-            effect = self.poll()
-            if effect is None:
-                return out
-            out.append(effect)
-            eid = effect_id(effect)
-            if eid is not None:
-                if eid in self.seen:
-                    return out
-                self.seen.add(eid)
-        if strict:
-            raise CorpusError("the machine kept producing effects")
-        return out
-
-    def respond(self, kind: str, body: dict[str, Any]) -> None:
-        self.rec.respond(from_wire(Response, {kind: body}))
-        self._settle()
-
-    def answer(self, kind: str, **fields: Any) -> None:
-        """Answer the outstanding effect (its id) with a ``kind`` response."""
-        active = outstanding_effect_id(self.machine.state)
-        if active is None:
-            raise CorpusError(f"no outstanding effect to answer with {kind}")
-        self.respond(kind, {"id": active, **fields})
-
-    def checkpoint(self) -> None:
-        self.rec.checkpoint()
-
-    def done(self) -> bool:
-        done = self.rec.done()
-        self._settle()
-        return done
+class _Host(Host):
+    """The generators' host; a body holding a float serde_json would misread stops fill."""
 
     def body(self) -> dict[str, Any]:
-        body = self.rec.body()
+        body = super().body()
         if not serde_reads_exactly(body):
             raise CorpusError("a turn trace holds a float serde_json would misread")
         return body
@@ -191,25 +113,6 @@ def _projected(use_tools: bool = False, driver_state: Any = None) -> dict[str, A
 
 def _start_checkpoint(kind: str, on_empty: Any = "PrepareIteration") -> dict[str, Any]:
     return {"StartCheckpoint": {"checkpoint": kind, "on_empty": on_empty}}
-
-
-def _llm_ok(text: str = "Hi!", **kw: Any) -> dict[str, Any]:
-    return {"Ok": _w(samples.llm_response(text, **kw))}
-
-
-def _llm_err(**kw: Any) -> dict[str, Any]:
-    return {"Err": _w(samples.llm_error(**kw))}
-
-
-EMPTY_DELIVERY: dict[str, Any] = {"messages": [], "transient_messages": [], "turn_causes": []}
-
-
-def _delivery(*messages: Any, transient: Sequence[Any] = (), causes: Sequence[Any] = ()) -> Any:
-    return {
-        "messages": [_w(m) for m in messages],
-        "transient_messages": [_w(m) for m in transient],
-        "turn_causes": [_w(c) for c in causes],
-    }
 
 
 CALLS = (samples.pending_tool("call_1"), samples.pending_tool("call_2", "grep"))
@@ -325,15 +228,15 @@ def _setup(state: StateKind, inp: InputKind, case: str) -> _Setup:
 
 
 _CASE_DELIVERY: dict[str, Any] = {
-    "delivery_after_work": _delivery(
+    "delivery_after_work": delivery(
         samples.plugin_message("note from a plugin"),
         samples.plugin_message("dropped: not User/System", "Assistant"),
         transient=[samples.plugin_message("transient system note", "System")],
         causes=[samples.turn_cause("wake:1")],
     ),
-    "delivery_before_completion": _delivery(samples.plugin_message("one more thing")),
-    "delivery_before_completion_limit": _delivery(samples.plugin_message("one more thing")),
-    "delivery_before_completion_grace": _delivery(samples.plugin_message("one more thing")),
+    "delivery_before_completion": delivery(samples.plugin_message("one more thing")),
+    "delivery_before_completion_limit": delivery(samples.plugin_message("one more thing")),
+    "delivery_before_completion_grace": delivery(samples.plugin_message("one more thing")),
 }
 
 
@@ -348,15 +251,15 @@ def _matching_body(state: StateKind, case: str, streamed: bool) -> dict[str, Any
         return {"result": {"Ok": None}}
     if state is S.WAITING_LLM:
         if case == "err":
-            result = _llm_err(retryable=False, code=None, raw="  boom  ", message="boom")
+            result = llm_err(retryable=False, code=None, raw="  boom  ", message="boom")
         elif case == "ok_terminal":
-            result = _llm_ok("partial", reason="content_filter")
+            result = llm_ok("partial", reason="content_filter")
         elif case == "ok_context_window":
-            result = _llm_ok(
+            result = llm_ok(
                 "", reason="output_limit", input_tokens=90, cached_input_tokens=5, output_tokens=0
             )
         else:
-            result = _llm_ok("Let me look.", reason="tool_use")
+            result = llm_ok("Let me look.", reason="tool_use")
         return {"result": result, "text_streamed": streamed}
     if state is S.WAITING_TOOLS:
         return {"results": RESULTS}
@@ -373,12 +276,12 @@ def _any_body(kind: str) -> dict[str, Any]:
     if kind == "ExecutionSurfaceSynced":
         return {"result": {"Ok": None}}
     if kind == "LlmComplete":
-        return {"result": _llm_ok("late"), "text_streamed": False}
+        return {"result": llm_ok("late"), "text_streamed": False}
     if kind == "ToolResults":
         return {"results": RESULTS[:1]}
     if kind == "ExecResult":
         return {"result": {"Err": "late"}}
-    return {"delivery": _delivery(samples.plugin_message("late"))}
+    return {"delivery": delivery(samples.plugin_message("late"))}
 
 
 _WAITS_FOR: dict[StateKind, InputKind] = {
@@ -481,7 +384,7 @@ def _minimal(host: _Host) -> None:
     host.done()
     host.drain()
     host.checkpoint()
-    host.answer("LlmComplete", result=_llm_ok("Hi!"), text_streamed=False)
+    host.answer("LlmComplete", result=llm_ok("Hi!"), text_streamed=False)
     host.checkpoint()
     host.drain()
     host.done()
@@ -621,7 +524,7 @@ def _tools_then_final(host: _Host) -> None:
     ]
     host.answer(
         "LlmComplete",
-        result=_llm_ok("", reason="tool_use", parts=tool_parts),
+        result=llm_ok("", reason="tool_use", parts=tool_parts),
         text_streamed=False,
     )
     host.drain()
@@ -652,7 +555,7 @@ def _tools_then_final(host: _Host) -> None:
     host.drain()
     host.answer(
         "LlmComplete",
-        result=_llm_ok(
+        result=llm_ok(
             "All done.",
             input_tokens=40,
             output_tokens=8,
@@ -667,7 +570,7 @@ def _tools_then_final(host: _Host) -> None:
 
 def _llm_error_retryable(host: _Host) -> None:
     host.drain()
-    host.answer("LlmComplete", result=_llm_err(), text_streamed=False)
+    host.answer("LlmComplete", result=llm_err(), text_streamed=False)
     host.drain()
     host.done()
 
@@ -678,7 +581,7 @@ def _checkpoint_empty_prepare(host: _Host) -> None:
     host.answer("Checkpoint", delivery=EMPTY_DELIVERY)
     host.checkpoint()
     host.drain()
-    host.answer("LlmComplete", result=_llm_ok("a"), text_streamed=False)
+    host.answer("LlmComplete", result=llm_ok("a"), text_streamed=False)
     host.drain()
 
 
@@ -714,28 +617,28 @@ def _exec_code(host: _Host) -> None:
     host.answer("ExecResult", result={"Ok": _w(samples.exec_response("1"))})
     host.checkpoint()
     host.drain()
-    host.answer("LlmComplete", result=_llm_ok("It printed 1."), text_streamed=True)
+    host.answer("LlmComplete", result=llm_ok("It printed 1."), text_streamed=True)
     host.drain()
     host.done()
 
 
 def _turn_limit(host: _Host) -> None:
     host.drain()
-    host.answer("LlmComplete", result=_llm_ok("Working on it."), text_streamed=True)
+    host.answer("LlmComplete", result=llm_ok("Working on it."), text_streamed=True)
     host.drain()
-    host.answer("Checkpoint", delivery=_delivery(samples.plugin_message("one more thing")))
+    host.answer("Checkpoint", delivery=delivery(samples.plugin_message("one more thing")))
     host.checkpoint()
     host.drain()
-    host.answer("LlmComplete", result=_llm_ok("Stopping here."), text_streamed=True)
+    host.answer("LlmComplete", result=llm_ok("Stopping here."), text_streamed=True)
     host.drain()
-    host.answer("Checkpoint", delivery=_delivery(samples.plugin_message("and another")))
+    host.answer("Checkpoint", delivery=delivery(samples.plugin_message("and another")))
     host.drain()
     host.done()
 
 
 def _context_window(host: _Host) -> None:
     host.drain()
-    result = _llm_ok(
+    result = llm_ok(
         "", reason="output_limit", input_tokens=90, cached_input_tokens=5, output_tokens=0
     )
     host.answer("LlmComplete", result=result, text_streamed=False)
@@ -753,32 +656,32 @@ def _surface_sync(host: _Host) -> None:
     host.answer("ExecutionSurfaceSynced", result={"Ok": sync})
     host.checkpoint()
     host.drain()
-    host.answer("LlmComplete", result=_llm_ok("Done."), text_streamed=False)
+    host.answer("LlmComplete", result=llm_ok("Done."), text_streamed=False)
     host.drain()
     host.done()
 
 
 def _turn_causes(host: _Host) -> None:
     host.drain()
-    delivery = _delivery(
+    both = delivery(
         transient=[samples.plugin_message("a transient note", "System")],
         causes=[samples.turn_cause("wake:1"), samples.turn_cause("wake:2", "  second wake  ")],
     )
-    host.answer("Checkpoint", delivery=delivery)
+    host.answer("Checkpoint", delivery=both)
     host.checkpoint()
     host.drain()
-    host.answer("LlmComplete", result=_llm_ok("Handled both."), text_streamed=True)
+    host.answer("LlmComplete", result=llm_ok("Handled both."), text_streamed=True)
     host.drain()
     host.done()
 
 
 def _stale_and_wrong(host: _Host) -> None:
     host.drain()
-    host.respond("LlmComplete", {"id": 7, "result": _llm_ok("stale"), "text_streamed": False})
+    host.respond("LlmComplete", {"id": 7, "result": llm_ok("stale"), "text_streamed": False})
     host.answer("ToolResults", results=RESULTS[:1])
     host.drain()
     host.checkpoint()
-    host.answer("LlmComplete", result=_llm_ok("Hi!"), text_streamed=False)
+    host.answer("LlmComplete", result=llm_ok("Hi!"), text_streamed=False)
     host.drain()
     host.done()
 
@@ -999,7 +902,8 @@ SCENARIOS: tuple[_Scenario, ...] = (
 
 
 def _scenario_trace(scenario: _Scenario, restore: bool) -> CaseSpec:
-    host = _Host(_config(**scenario.config), scenario.start, scenario.driver, restore=restore)
+    config = _config(**scenario.config)
+    host = _Host(config, scenario.start, scenario.driver, restore_every_step=restore)
     scenario.program(host)
     if not restore and tuple(host.labels) != scenario.labels:
         raise CorpusError(
@@ -1031,231 +935,37 @@ DRAWN_PLANS = 200
 PLAN_OPS = 26
 """A plan stops after this many host operations (the restore variant has ~3x the steps)."""
 
-
-def _valid_fields(state: Any, choice: int) -> tuple[str, dict[str, Any]]:
-    """A response of the kind ``state`` waits for; ``choice`` picks the variant."""
-    if isinstance(state, MachineStateWaitingExecutionSurface):
-        options: list[Any] = [
-            {"Ok": None},
-            {"Ok": {"system_prompt": "fresh", "tool_specs": []}},
-            {"Err": "surface gone"},
-        ]
-        return "ExecutionSurfaceSynced", {"result": options[choice % len(options)]}
-    if isinstance(state, MachineStateWaitingLlm):
-        results = [
-            _llm_ok("ok"),
-            _llm_ok("", reason="tool_use"),
-            _llm_ok("All done.", reason="unknown"),
-            _llm_ok("ok"),
-            _llm_ok("cut", reason="output_limit", input_tokens=95, output_tokens=0),
-            _llm_ok("", reason="output_limit", output_tokens=5),
-            _llm_ok("x", reason="context_overflow"),
-            _llm_ok("x", reason="content_filter"),
-            _llm_ok("", reason="provider_error"),
-            _llm_ok("  spaced  ", reason="cancelled"),
-            _llm_err(),
-            _llm_err(retryable=False, raw=None, code=None, reason="unknown", message="boom"),
-        ]
-        return "LlmComplete", {
-            "result": results[choice % len(results)],
-            "text_streamed": choice % 3 == 0,
-        }
-    if isinstance(state, MachineStateWaitingTools):
-        results = [_w(samples.completed_tool(c)) for c in state.calls]
-        return "ToolResults", {"results": results if choice % 3 else results[:1]}
-    if isinstance(state, MachineStateWaitingExec):
-        options = [{"Ok": _w(samples.exec_response())}, {"Err": "exec failed"}]
-        return "ExecResult", {"result": options[choice % 2]}
-    assert isinstance(state, MachineStateWaitingCheckpoint)
-    deliveries = [
-        EMPTY_DELIVERY,
-        _delivery(samples.plugin_message("note")),
-        _delivery(
-            samples.plugin_message("sys note", "System"),
-            samples.plugin_message("dropped", "Event"),
-            causes=[samples.turn_cause(f"wake:{choice % 3}")],
-        ),
-        EMPTY_DELIVERY,
-        _delivery(transient=[samples.plugin_message("transient", "User")]),
-    ]
-    return "Checkpoint", {"delivery": deliveries[choice % len(deliveries)]}
+_CORPUS_MOVES = ("valid", "stale", "wrong", "checkpoint", "done")
+"""The corpus's generated runs answer, checkpoint and ask ``is_done``; single polls and
+restores at drawn points are left to ``lash-spec fuzz`` (the restore variant covers them)."""
 
 
-def _run_plan(plan: dict[str, Any], restore: bool) -> tuple[dict[str, Any], set[Any], str]:
-    """Run a drawn plan: the body, what it exercised (to pick diverse runs), the end state."""
-    start: TraceStart = from_wire(TraceStart, plan["start"])
-    host = _Host(_config(**plan["config"]), start, plan["driver"], restore=restore)
-    seen: set[Any] = set()
-
-    def respond(how: str, kind: str, body: dict[str, Any]) -> None:
-        before = state_kind(host.machine.state).value
-        host.respond(kind, body)
-        seen.add((before, kind, how, state_kind(host.machine.state).value))
-
-    for op, choice in plan["ops"]:
-        if host.ops >= PLAN_OPS:
-            break
-        seen.update(effect_label(e) for e in host.drain(limit=12, strict=False))
-        if host.ops >= PLAN_OPS:
-            break
-        state = host.machine.state
-        active = outstanding_effect_id(state)
-        if op == "valid" and active is not None:
-            kind, fields = _valid_fields(state, choice)
-            respond(f"valid{choice % 12}", kind, {"id": active, **fields})
-        elif op == "stale" and active is not None:
-            kind, fields = _valid_fields(state, choice)
-            respond("stale", kind, {"id": active + 1 + choice % 3, **fields})
-        elif op == "wrong":
-            waiting = _valid_fields(state, 0)[0] if active is not None else None
-            kinds = [k for k in RESPONSE_KINDS if k != waiting]
-            kind = kinds[choice % len(kinds)]
-            respond("wrong", kind, {"id": active or 1, **_any_body(kind)})
-        elif op == "checkpoint":
-            host.checkpoint()
-        elif op == "done":
-            host.done()
-    if host.ops < PLAN_OPS:
-        host.done()
-    end = state_kind(host.machine.state).value
-    seen.add(("end", end))
-    return host.body(), seen, end
-
-
-def _diverse(plans: Sequence[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+def _diverse(plans: Sequence[TracePlan], n: int) -> list[TracePlan]:
     """The first ``n`` plans (in draw order) that each exercise something new."""
     covered: set[Any] = set()
     chosen = []
     for plan in plans:
-        _, seen, _ = _run_plan(plan, restore=False)
-        if seen - covered:
-            covered |= seen
+        exercised = run_plan(plan, max_ops=PLAN_OPS).exercised
+        if exercised - covered:
+            covered |= exercised
             chosen.append(plan)
             if len(chosen) == n:
                 break
     return chosen
 
 
-def _plans() -> Any:
-    from hypothesis import strategies as st
-
-    text = st.sampled_from(["", "ok", "All done.", "  spaced  "])
-    ids = st.integers(min_value=0, max_value=4)
-
-    def message(role: str, content: str, mid: str) -> dict[str, Any]:
-        return {"id": mid, "role": role, "parts": [_part(mid, 0, "Text", content)]}
-
-    outcome = st.sampled_from(
-        [
-            {"finished": {"assistant_message": {"text": "done"}}},
-            {"stopped": "max_turns"},
-            {"stopped": "plugin_abort"},
-            {"stopped": {"tool_error": {"tool_name": "read", "value": {"message": "bad tool"}}}},
-        ]
-    )
-    record = st.one_of(
-        st.builds(lambda n, t: {"Conversation": message("Assistant", t, f"a{n}")}, ids, text),
-        st.just({"Protocol": None}),
-    )
-    tool_call = st.builds(
-        lambda n, tool: {
-            "call_id": f"call_{n}",
-            "tool_name": tool,
-            "args": {"n": n},
-            "replay": None if n % 2 else {"item_id": f"fc_{n}"},
-        },
-        ids,
-        st.sampled_from(["read", "grep"]),
-    )
-    driver_state = st.sampled_from([None, {"step": 1}, [1, 2], "s"])
-    start_action = st.one_of(
-        st.builds(_projected, st.booleans(), driver_state),
-        st.builds(
-            lambda calls: {"StartTools": {"calls": calls}},
-            st.lists(tool_call, min_size=1, max_size=2, unique_by=lambda c: c["call_id"]),
-        ),
-        st.builds(
-            lambda s: {"StartExec": {"code": "print(1)", "driver_state": s}},
-            driver_state.filter(lambda s: s is not None),
-        ),
-        st.builds(
-            _start_checkpoint,
-            st.sampled_from(["after_work", "before_completion"]),
-            st.one_of(st.just("PrepareIteration"), outcome.map(lambda o: {"Finish": o})),
-        ),
-    )
-    side_action = st.one_of(
-        st.builds(lambda rs: {"AppendEvents": rs}, st.lists(record, max_size=2)),
-        st.builds(lambda t: {"Emit": {"type": "text_delta", "content": t}}, text),
-        st.just("AdvanceProtocolIteration"),
-        st.builds(
-            lambda n: {"ScheduleTurnLimitFinal": {"message": message("System", "last", f"t{n}")}},
-            ids,
-        ),
-    )
-    finish_action = st.builds(lambda o: {"Finish": o}, outcome)
-    action_list = st.one_of(
-        st.builds(lambda pre, last: [*pre, last], st.lists(side_action, max_size=2), start_action),
-        st.builds(lambda pre, last: [*pre, last], st.lists(side_action, max_size=1), finish_action),
-        st.lists(st.one_of(start_action, side_action, finish_action), max_size=3),
-    )
-    methods = (
-        "prepare_protocol_iteration",
-        "handle_llm_success",
-        "handle_tool_results",
-        "handle_exec_result",
-    )
-    driver = st.fixed_dictionaries(
-        {m: st.lists(action_list, min_size=1, max_size=3) for m in methods}
-    )
-    config = st.fixed_dictionaries(
-        {
-            "sync_execution_surface": st.booleans(),
-            "max_turns": st.sampled_from([None, 0, 1, 2]),
-            "max_context_tokens": st.sampled_from([None, 100]),
-            "emit_llm_trace": st.booleans(),
-            "system_prompt": st.sampled_from(["", "sys"]),
-            "tool_specs": st.sampled_from([[], [_w(samples.tool_spec("read"))]]),
-            "run_session_id": st.sampled_from([None, "run-1"]),
-        }
-    )
-    start = st.fixed_dictionaries(
-        {
-            "messages": st.lists(st.sampled_from(["Hello", "again"]), min_size=1, max_size=2).map(
-                lambda ts: [message("User", t, f"m{i}") for i, t in enumerate(ts)]
-            ),
-            "events": st.lists(record, max_size=1),
-            "protocol_run_offset": st.sampled_from([0, 3]),
-            "turn_causes": st.lists(
-                st.builds(lambda n: _w(samples.turn_cause(f"wake:{n}")), st.integers(0, 2)),
-                max_size=1,
-            ),
-        }
-    )
-    op = st.tuples(
-        st.sampled_from(["valid", "valid", "valid", "stale", "wrong", "checkpoint", "done"]),
-        st.integers(min_value=0, max_value=11),
-    )
-    return st.fixed_dictionaries(
-        {
-            "config": config,
-            "start": start,
-            "driver": driver,
-            "ops": st.lists(op, min_size=4, max_size=12),
-        }
-    )
-
-
-def _generated(plans: Sequence[dict[str, Any]], restore: bool) -> Iterable[CaseSpec]:
+def _generated(plans: Sequence[TracePlan], restore: bool) -> Iterable[CaseSpec]:
     suffix = "; checkpoint() checked and restored after every poll/respond/done step" * restore
     prefix = "turn_trace/restore" if restore else "turn_trace"
     for plan in plans:
-        body, _, end = _run_plan(plan, restore)
+        played = run_plan(plan, restore_every_step=restore, max_ops=PLAN_OPS)
+        if not serde_reads_exactly(played.body):
+            raise CorpusError("a generated turn trace holds a float serde_json would misread")
         yield gen_case(
             prefix,
             f"generated host run (random driver script; valid, stale and wrong-kind answers),"
-            f" ends in {end}{suffix}",
-            body,
+            f" ends in {played.end}{suffix}",
+            played.body,
         )
 
 
@@ -1323,14 +1033,15 @@ def _render_cases() -> Iterable[CaseSpec]:
 
 
 def files() -> Iterable[FileSpec]:
-    plans = _diverse(draw(_plans(), DRAWN_PLANS), GENERATED_RUNS)
+    drawn = draw(plans(min_moves=4, moves=_CORPUS_MOVES), DRAWN_PLANS)
+    chosen = _diverse(drawn, GENERATED_RUNS)
     cases = [
         *_render_cases(),
         *_pair_traces(),
         *(_scenario_trace(s, restore=False) for s in SCENARIOS),
         *(_scenario_trace(s, restore=True) for s in SCENARIOS),
-        *_generated(plans, restore=False),
-        *_generated(plans, restore=True),
+        *_generated(chosen, restore=False),
+        *_generated(chosen, restore=True),
     ]
     yield FileSpec(
         name="003-turn-traces",
