@@ -20,7 +20,14 @@ import pytest
 from lash_spec.cli import main
 from lash_spec.conformance.check import check_case
 from lash_spec.harness.cases import collect
-from lash_spec.harness.fuzz import FuzzOptions, FuzzResult, case_size, fixture_text, fuzz
+from lash_spec.harness.fuzz import (
+    FuzzOptions,
+    FuzzResult,
+    case_size,
+    fixture_text,
+    fuzz,
+    select_ops,
+)
 from lash_spec.harness.runner import run_adapter
 
 HERE = Path(__file__).parent
@@ -247,3 +254,14 @@ def test_budget_bounds_the_run() -> None:
     assert time.monotonic() - began < 8
     assert result.exit_status == 0
     assert result.examples > 0
+
+
+def test_op_selection_includes_the_stateful_kinds() -> None:
+    assert select_ops(["turn_trace"], []) == ["turn_trace"]
+    assert select_ops(["run_*"], []) == ["run_admission"]
+    assert select_ops([], ["run_admission"]) == ["run_admission", "policy_denial_message"]
+    assert select_ops([], ["turn_machine"])[0] == "turn_trace"
+    everything = select_ops([], [])
+    assert everything[:2] == ["turn_trace", "run_admission"]
+    assert "stable_hash" in everything and len(everything) == len(set(everything))
+    assert select_ops(["no-such-op"], []) == []

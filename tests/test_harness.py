@@ -278,6 +278,23 @@ def test_runner_reuses_the_adapter_across_runs(parity_corpus: list[HarnessCase])
     assert second.startup_seconds == 0.0  # no second start-up
 
 
+def test_ensure_started_handshakes_once_or_says_why_not(
+    parity_corpus: list[HarnessCase],
+) -> None:
+    with Runner(REFERENCE, SLOW_START) as runner:
+        assert runner.ensure_started() is None
+        assert runner.hello is not None and "turn_trace" in runner.hello.kinds
+        startup = runner.startup_seconds
+        assert runner.ensure_started() is None  # already up: no second handshake
+        result = runner.run(parity_corpus[:3])
+        assert result.startup_seconds == 0.0 and runner.startup_seconds == startup
+    dead = [sys.executable, str(ROOT / "tests" / "adapters" / "die_at_start.py")]
+    with Runner(dead, RunOptions(start_timeout=5.0)) as runner:
+        reason = runner.ensure_started()
+        assert reason is not None and "start-up failed" in reason
+        assert runner.hello is None
+
+
 def test_reference_adapter_in_process() -> None:
     adapter = ReferenceAdapter()
     hello = adapter.handle({"cmd": "start", "protocol": PROTOCOL})["ok"]
