@@ -1,8 +1,10 @@
 """What a set of cases covers: seed concepts, ops and error codes.
 
-Built from the op registry (every op, the codes each can produce) and the
+Built from the op registry (every op, the codes each can produce), the run
+registry's own codes (seed 004: the ladder's rungs, an unknown run) and the
 cases actually run, so ``lash-spec verify`` can say which ops and codes have
-no case at all — the gaps a corpus author should fill.
+no case at all — the gaps a corpus author should fill. A code counts when a
+call case expects it, or a run-admission scenario's build or step does.
 """
 
 from __future__ import annotations
@@ -47,19 +49,33 @@ class Coverage:
         where = concept_of(body)
         key = "unknown" if where is None else f"{where[0]} {where[1]}"
         self.concepts.setdefault(key, Counter())[status] += 1
-        if isinstance(body, Mapping) and isinstance(body.get("call"), str):
+        if not isinstance(body, Mapping):
+            return
+        if isinstance(body.get("call"), str):
             self.ops[body["call"]] += 1
-            err = body.get("err")
-            if isinstance(err, Mapping) and isinstance(err.get("code"), str):
-                self.codes[err["code"]] += 1
+            self._count(body)
+        elif where == _KIND_CONCEPTS["run_admission"]:
+            self._count(body.get("build"))
+            steps = body.get("steps")
+            for step in steps if isinstance(steps, list) else ():
+                self._count(step)
+
+    def _count(self, answer: Any) -> None:
+        """Count the code of an ``{"err": {"code": CODE}}`` answer."""
+        err = answer.get("err") if isinstance(answer, Mapping) else None
+        if isinstance(err, Mapping) and isinstance(err.get("code"), str):
+            self.codes[err["code"]] += 1
 
     def missing_ops(self) -> list[str]:
         """Registered ops that no case calls."""
         return sorted(name for name in registry() if name not in self.ops)
 
     def missing_codes(self) -> list[str]:
-        """Error codes some op can produce that no case expects."""
+        """Error codes some op (or the run registry) can produce that no case expects."""
+        from lash_spec.model.runs import registry_codes
+
         declared = {code for op in registry().values() for code in op.errors}
+        declared |= registry_codes()
         return sorted(code for code in declared if code not in self.codes)
 
     def to_json(self) -> dict[str, Any]:

@@ -66,6 +66,7 @@ __all__ = [
     "missing_runtime_port_error",
     "parse_code",
     "policy_denial_message",
+    "registry_codes",
 ]
 
 
@@ -748,6 +749,13 @@ def _unregistered(run_id: str) -> AgentError:
         RetryClassification.REPAIR_NEEDED,
         "run is not registered with this runtime",
     ).with_run_id(run_id)
+
+
+def registry_codes() -> frozenset[str]:
+    """The codes the registry writes itself: the ladder's own rungs, and an unknown
+    run's (``cancel_run``/``run_snapshot``). Rungs with no code of their own pass a
+    port's or package's error through, whatever its code."""
+    return frozenset({spec.code for spec in LADDER if spec.code} | {_unregistered("").code})
 
 
 @attrs.frozen(kw_only=True)
