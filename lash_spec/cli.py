@@ -78,6 +78,11 @@ def _run_adapter(args: argparse.Namespace) -> int:
 def _fuzz_adapter(args: argparse.Namespace) -> int:
     from lash_spec.harness.fuzz import fuzz_command
 
+    try:
+        import hypothesis  # noqa: F401 - the generators need it; say so before starting
+    except ImportError as err:
+        print(f"lash-spec fuzz: {err}; install the test extra: pip install -e '.[test]'")
+        return 2
     return fuzz_command(args)
 
 

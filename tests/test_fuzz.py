@@ -265,3 +265,11 @@ def test_op_selection_includes_the_stateful_kinds() -> None:
     assert everything[:2] == ["turn_trace", "run_admission"]
     assert "stable_hash" in everything and len(everything) == len(set(everything))
     assert select_ops(["no-such-op"], []) == []
+
+
+def test_without_hypothesis_fuzz_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # as on a base install
+    assert main(["fuzz", "--adapter", " ".join(REFERENCE), "--op", "stable_json", "-q"]) == 2
+    assert "pip install -e '.[test]'" in capsys.readouterr().out
