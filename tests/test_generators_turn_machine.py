@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from lash_spec.conformance.coverage import KIND_CONCEPTS
 from lash_spec.conformance.scenarios._gen import draw
-from lash_spec.generators import generator
+from lash_spec.generators import KINDS, generator
 from lash_spec.generators.turn_machine import (
     CHOICES,
     MOVES,
@@ -30,6 +31,7 @@ from lash_spec.generators.turn_machine import (
     run_plan,
     valid_response,
 )
+from lash_spec.harness.protocol import STATEFUL_KINDS
 from lash_spec.turn_machine import samples
 from lash_spec.turn_machine.machine import CONTEXT_WINDOW_DIAGNOSTIC
 from lash_spec.turn_machine.responses import RESPONSE_KINDS
@@ -163,3 +165,8 @@ def test_registered_as_the_turn_trace_generator() -> None:
     assert set(MOVES) == {"valid", "stale", "wrong", "poll", "checkpoint", "restore", "done"}
     with pytest.raises(ValueError, match="no generator"):
         generator("nope")
+
+
+def test_every_stateful_kind_has_a_generator_and_a_concept() -> None:
+    assert set(KINDS) == set(STATEFUL_KINDS) == set(KIND_CONCEPTS)
+    assert [generator(kind).kind for kind in KINDS] == list(KINDS)

@@ -17,9 +17,13 @@ import attrs
 
 from lash_spec.conformance.ops import registry
 
-__all__ = ["Coverage", "concept_of"]
+__all__ = ["KIND_CONCEPTS", "Coverage", "concept_of"]
 
-_KIND_CONCEPTS = {"turn_trace": ("003", "turn_machine"), "run_admission": ("004", "run_admission")}
+KIND_CONCEPTS: dict[str, tuple[str, str]] = {
+    "turn_trace": ("003", "turn_machine"),
+    "run_admission": ("004", "run_admission"),
+}
+"""The stateful body kinds (``harness.protocol.STATEFUL_KINDS``): their seed and concept."""
 
 
 def concept_of(body: Any) -> tuple[str, str] | None:
@@ -31,9 +35,9 @@ def concept_of(body: Any) -> tuple[str, str] | None:
         op = registry().get(name)
         return None if op is None else (op.seed, op.concept)
     if "steps" in body and "config" in body:
-        return _KIND_CONCEPTS["turn_trace"]
+        return KIND_CONCEPTS["turn_trace"]
     if body.get("scenario") == "run_admission":
-        return _KIND_CONCEPTS["run_admission"]
+        return KIND_CONCEPTS["run_admission"]
     return None
 
 
@@ -54,7 +58,7 @@ class Coverage:
         if isinstance(body.get("call"), str):
             self.ops[body["call"]] += 1
             self._count(body)
-        elif where == _KIND_CONCEPTS["run_admission"]:
+        elif where == KIND_CONCEPTS["run_admission"]:
             self._count(body.get("build"))
             steps = body.get("steps")
             for step in steps if isinstance(steps, list) else ():

@@ -15,6 +15,7 @@ dependency: these modules import it, the model never does.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -22,7 +23,8 @@ import attrs
 
 __all__ = ["KINDS", "StatefulGenerator", "generator"]
 
-KINDS: Final = ("turn_trace", "run_admission")
+_MODULES: Final = {"turn_trace": "turn_machine", "run_admission": "run_admission"}
+KINDS: Final = tuple(_MODULES)
 """The stateful body kinds (``harness.protocol.STATEFUL_KINDS``), one generator each."""
 
 
@@ -36,13 +38,8 @@ class StatefulGenerator:
 
 
 def generator(kind: str) -> StatefulGenerator:
-    """The generator of ``kind`` (one of :data:`KINDS`)."""
-    if kind == "turn_trace":
-        from lash_spec.generators import turn_machine as tm
-
-        return StatefulGenerator(kind, tm.plans, tm.play)
-    if kind == "run_admission":
-        from lash_spec.generators import run_admission as ra
-
-        return StatefulGenerator(kind, ra.plans, ra.play)
-    raise ValueError(f"no generator for body kind {kind!r}; known: {', '.join(KINDS)}")
+    """The generator of ``kind`` (one of :data:`KINDS`): its module's ``plans``/``play``."""
+    if kind not in _MODULES:
+        raise ValueError(f"no generator for body kind {kind!r}; known: {', '.join(KINDS)}")
+    module = importlib.import_module(f"lash_spec.generators.{_MODULES[kind]}")
+    return StatefulGenerator(kind, module.plans, module.play)

@@ -41,6 +41,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from lash_spec.conformance.coverage import KIND_CONCEPTS
 from lash_spec.harness.cases import HarnessCase
 from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions
 
@@ -66,7 +67,7 @@ TRACE_OP: Final = "turn_trace"
 """The pseudo-op under which turn traces are fuzzed (``--op turn_trace``)."""
 SCENARIO_OP: Final = "run_admission"
 """The pseudo-op under which run-admission scenarios are fuzzed."""
-STATEFUL_OPS: Final = {TRACE_OP: ("003", "turn_machine"), SCENARIO_OP: ("004", "run_admission")}
+STATEFUL_OPS: Final = KIND_CONCEPTS
 """Pseudo-ops named after the stateful body kinds: their seed and concept."""
 
 
