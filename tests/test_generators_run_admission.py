@@ -25,6 +25,7 @@ from lash_spec.conformance.scenarios.runs import (  # the codes, as stated by ha
     HOST,
     NO_PROVIDER,
     UNKNOWN_RUN,
+    scenario_outcomes,
 )
 from lash_spec.generators import generator
 from lash_spec.generators.run_admission import (
@@ -51,14 +52,6 @@ N_DRAWN = 300  # derandomized draws for the coverage test: all rungs are reached
 def op_of(step: dict[str, Any]) -> str:
     (op,) = (key for key in step if key not in ("ok", "err"))
     return op
-
-
-def outcomes(body: dict[str, Any]) -> set[str]:
-    """``op:ok`` / ``op:CODE`` for every step, and ``build:CODE``."""
-    out = {f"build:{body['build']['err']['code']}"} if "build" in body else set()
-    for step in body["steps"]:
-        out.add(f"{op_of(step)}:{step['err']['code'] if 'err' in step else 'ok'}")
-    return out
 
 
 def admitting_config(**over: Any) -> RuntimeConfig:
@@ -97,7 +90,7 @@ def test_every_played_plan_is_a_passing_case(plan: RunPlan) -> None:
 def test_drawn_plans_reach_every_rung() -> None:
     seen: set[str] = set()
     for plan in draw(plans(), N_DRAWN):
-        seen |= outcomes(play(plan))
+        seen |= scenario_outcomes(play(plan))
     codes = {o.split(":", 1)[1] for o in seen if not o.startswith("build:")}
     assert set(REFUSALS) - codes == set()
     for wanted in ("start_run:ok", "cancel_run:ok", "run_snapshot:ok"):
@@ -116,7 +109,7 @@ def test_play_is_deterministic() -> None:
 
 def test_failing_plans_shrink_small() -> None:
     def duplicate(plan: RunPlan) -> bool:
-        return f"start_run:{DUPLICATE}" in outcomes(play(plan))
+        return f"start_run:{DUPLICATE}" in scenario_outcomes(play(plan))
 
     plan = find(plans(), duplicate, settings=settings(database=None, max_examples=500))
     assert len(plan.steps) <= 3, plan.steps

@@ -359,7 +359,7 @@ GENERATED_PLANS = 30
 DRAWN_PLANS = 400
 
 
-def _outcomes(body: dict[str, Any]) -> set[str]:
+def scenario_outcomes(body: dict[str, Any]) -> set[str]:
     """What a scenario reached: ``op:ok`` / ``op:CODE`` per step, or its build error."""
     if "build" in body:
         return {f"build:{body['build']['err']['code']}"}
@@ -378,7 +378,7 @@ def _generated_cases() -> Iterable[CaseSpec]:
     kept = 0
     for plan in draw(plans(), DRAWN_PLANS):
         body = play(plan)
-        reached = _outcomes(body)
+        reached = scenario_outcomes(body)
         if reached - covered and kept < GENERATED_PLANS:
             covered |= reached
             kept += 1
