@@ -641,7 +641,10 @@ def state_diagram_svg() -> str:
 
 def generate(corpus: Path = Path("conformance")) -> dict[str, str]:
     """Relative path under ``docs/`` → text of every generated page."""
+    from lash_spec.harness.transcript import transcript_page
+
     return {
+        "reference/adapter-transcript.md": _HEADER + transcript_page(),
         "reference/turn-machine.md": _turn_machine_page(),
         "reference/turn-machine.svg": state_diagram_svg(),
         "reference/ops.md": _ops_page(corpus),

@@ -1,4 +1,4 @@
-"""Conformance: run case bodies (../shared/reference/case-bodies.md) against the model."""
+"""Conformance: run case bodies (docs/case-bodies.md) against the model."""
 
 from lash_spec.conformance.check import CaseResult, check_case
 

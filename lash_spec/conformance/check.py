@@ -1,10 +1,14 @@
 """Running one conformance case body against the model.
 
-Body kinds (fixed by ../shared/reference/case-bodies.md):
+Body kinds (the contract is docs/case-bodies.md):
 
 * call case — ``{"call": OP, "args": [...], "ok": RESULT}`` or ``"err"``;
 * turn trace — ``{"config", "start", "driver", "steps"}`` (seed 003);
+* run-admission scenario — ``{"scenario": "run_admission", ...}`` (seed 004);
 * anything else — an unknown kind, reported ``skipped``.
+
+A body holds only the keys its kind defines (:data:`BODY_KEYS`): any other
+key is a malformed body, so a misspelt key cannot silently weaken a case.
 
 Results are compared as values with :func:`first_difference` (strict about
 ``int``/``float``/``bool``), except ``stable_json`` whose result is text and
@@ -24,7 +28,7 @@ from lash_spec.conformance.diff import first_difference
 from lash_spec.conformance.ops import registry
 from lash_spec.wire.errors import LashError, WireError
 
-__all__ = ["CaseResult", "body_kind", "check_case"]
+__all__ = ["BODY_KEYS", "CaseResult", "body_kind", "check_case", "unknown_key"]
 
 Status = Literal["passed", "failed", "skipped"]
 
@@ -42,6 +46,20 @@ class CaseResult:
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+
+BODY_KEYS: dict[str, tuple[str, ...]] = {
+    "call": ("call", "args", "ok", "err", "ok_any"),
+    "turn_trace": ("config", "start", "driver", "steps"),
+    "run_admission": ("scenario", "runtime", "build", "steps"),
+}
+"""The keys each body kind defines (docs/case-bodies.md)."""
+
+
+def unknown_key(body: Mapping[str, Any], kind: str) -> str | None:
+    """The first key of ``body`` that its kind does not define, if any."""
+    known = BODY_KEYS[kind]
+    return next((key for key in body if key not in known), None)
 
 
 def body_kind(body: Any) -> str:
@@ -87,6 +105,9 @@ def _check_call(body: Mapping[str, Any]) -> CaseResult:
     name = body.get("call")
     if not isinstance(name, str):
         return CaseResult("failed", "malformed call case: `call` must be a string")
+    extra = unknown_key(body, "call")
+    if extra is not None:
+        return CaseResult("failed", f"malformed call case: unknown key `{extra}`", op=name)
     op = registry().get(name)
     if op is None:
         return CaseResult("skipped", f"unknown op {name}", op=name)

@@ -39,8 +39,26 @@ def _crash(exc: BaseException) -> Reply:
     return _errored(f"{type(exc).__name__}: {exc} (at {where})")
 
 
+class UnknownHandleError(LookupError):
+    """A ``machine.*`` / ``runtime.*`` request naming no live machine or runtime."""
+
+
+def _live(table: dict[str, Any], request: dict[str, Any], key: str) -> Any:
+    handle = request[key]
+    try:
+        return table[handle]
+    except (KeyError, TypeError):
+        message = f"unknown {key} handle {handle!r} (never created, or dropped)"
+        raise UnknownHandleError(message) from None
+
+
 class ReferenceAdapter:
-    """Request → reply (without ``seq``), holding turn machines and runtimes by handle."""
+    """Request → reply (without ``seq``), holding turn machines and runtimes by handle.
+
+    A handle is the runner's string; a request naming a handle that is not
+    live is answered ``errored`` (the runner broke the protocol, the case
+    did not fail); dropping an unknown handle is a no-op (docs/case-bodies.md).
+    """
 
     def __init__(self) -> None:
         from lash_spec.conformance.ops import registry
@@ -82,6 +100,8 @@ class ReferenceAdapter:
             return _errored(f"unknown command {request.get('cmd')!r}")
         try:
             return handler(request)
+        except UnknownHandleError as err:
+            return _errored(str(err))
         except KeyError as err:
             return _errored(f"request lacks {err}")
         except Exception as exc:  # the model crashed: the case is errored, the adapter lives
@@ -119,7 +139,7 @@ class ReferenceAdapter:
         from lash_spec.wire.codec import from_wire
 
         try:
-            config: TraceConfig = from_wire(TraceConfig, request["config"])
+            config: TraceConfig = TraceConfig.from_wire(request["config"])
             start: TraceStart = from_wire(TraceStart, request["start"])
             driver = ScriptedDriver.from_wire(request["driver"])
         except WireError as err:
@@ -135,7 +155,7 @@ class ReferenceAdapter:
         return {"ok": None}
 
     def _machine(self, request: dict[str, Any]) -> Any:
-        return self.machines[request["machine"]][2]
+        return _live(self.machines, request, "machine")[2]
 
     def _machine_poll(self, request: dict[str, Any]) -> Reply:
         from lash_spec.wire.codec import to_wire
@@ -165,7 +185,7 @@ class ReferenceAdapter:
         from lash_spec.turn_machine.machine import TurnMachine
         from lash_spec.wire.codec import from_wire
 
-        entry = self.machines[request["machine"]]
+        entry = _live(self.machines, request, "machine")
         config, driver = entry[0], entry[1]
         try:
             checkpoint: TurnCheckpoint = from_wire(TurnCheckpoint, request["checkpoint"])
@@ -204,7 +224,9 @@ class ReferenceAdapter:
         handle = request["runtime"]
         op = request["op"]
         try:
-            registry, result = _apply(self.runtimes[handle], op, request["arg"], ("arg",))
+            registry, result = _apply(
+                _live(self.runtimes, request, "runtime"), op, request["arg"], ("arg",)
+            )
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
         self.runtimes[handle] = registry

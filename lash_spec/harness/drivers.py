@@ -20,6 +20,7 @@ from typing import Any, Final
 
 import attrs
 
+from lash_spec.conformance.check import unknown_key
 from lash_spec.conformance.diff import _excerpt, first_difference
 from lash_spec.harness.cases import HarnessCase
 from lash_spec.harness.protocol import Hello, Reply
@@ -85,6 +86,9 @@ def drive_call(body: Mapping[str, Any], hello: Hello) -> Driver:
         return _errored("malformed call case: `call` must be a string")
     if not isinstance(args, list) or ("ok" in body) == ("err" in body):
         return _errored("malformed call case: needs `args` (array) and one of `ok`/`err`")
+    extra = unknown_key(body, "call")
+    if extra is not None:
+        return _errored(f"malformed call case: unknown key `{extra}`")
     if name not in hello.ops:
         return Verdict("skipped", f"the adapter does not implement {name}")
     reply = yield {"cmd": "call", "op": name, "args": args}
@@ -127,8 +131,12 @@ def judge_call(body: Mapping[str, Any], name: str, reply: Reply) -> Verdict:
 
 def _trace_steps(body: Mapping[str, Any]) -> list[tuple[str, Any]] | str:
     """The steps as (kind, value), or why the trace is malformed."""
-    if "config" not in body:
-        return "malformed turn trace: missing 'config'"
+    for key in ("config", "start"):
+        if key not in body:
+            return f"malformed turn trace: missing `{key}`"
+    extra = unknown_key(body, "turn_trace")
+    if extra is not None:
+        return f"malformed turn trace: unknown key `{extra}`"
     steps = body.get("steps")
     if not isinstance(steps, list):
         return "malformed turn trace: `steps` must be an array"
@@ -166,7 +174,7 @@ def drive_trace(body: Mapping[str, Any], hello: Hello, handle: str) -> Driver:
         "cmd": "machine.new",
         **machine,
         "config": body["config"],
-        "start": body.get("start"),
+        "start": body["start"],
         "driver": body.get("driver", {}),
     }
     if reply.tag != "ok":

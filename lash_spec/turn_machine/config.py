@@ -21,6 +21,7 @@ from lash_spec.model.llm import GenerationOptions, LlmToolSpec
 from lash_spec.model.session import Message
 from lash_spec.turn_machine.projector import ChatContextProjector, ContextProjector
 from lash_spec.wire.codec import dflt, from_wire
+from lash_spec.wire.errors import WireError
 from lash_spec.wire.types import JsonValue, Usize, Value
 
 if TYPE_CHECKING:
@@ -81,9 +82,13 @@ def _substitute(value: Any, message_id: str, max_turns: int) -> Any:
 def message_template(template: JsonValue) -> TurnLimitFinalMessage:
     """The closure a trace's ``turn_limit_final_message`` template stands for.
 
-    Both placeholders are replaced in one pass (a substituted id containing
-    ``{max_turns}`` is not substituted again); then the result decodes as a
-    ``Message`` (a :class:`~lash_spec.wire.errors.WireError` if it does not).
+    Both placeholders are replaced in one pass inside string *values* at any
+    depth, never in object keys (a substituted id containing ``{max_turns}``
+    is not substituted again); then the result decodes as a ``Message``.
+    :meth:`TraceConfig.from_wire` has already decoded the template as written,
+    and substitution only changes the text of strings, which ``Message``
+    constrains only to variant names (never containing braces): so this
+    decode cannot fail for a template that passed there.
     """
 
     def build(message_id: str, max_turns: int) -> Message:
@@ -96,9 +101,9 @@ def message_template(template: JsonValue) -> TurnLimitFinalMessage:
 class TraceConfig:
     """CONFIG of a turn trace: ``TurnMachineConfig`` without its two handles.
 
-    Decoded with the codec (``max_*`` are ``usize``; ``generation`` denies
-    unknown fields; ``termination`` may be left out, it can only be ``null``);
-    ``turn_limit_final_message`` is kept as the raw template.
+    Decoded with :meth:`from_wire` (``max_*`` are ``usize``; ``generation``
+    denies unknown fields; ``termination`` may be left out, it can only be
+    ``null``); ``turn_limit_final_message`` is kept as the raw template.
     """
 
     sync_execution_surface: bool
@@ -115,6 +120,22 @@ class TraceConfig:
     emit_llm_trace: bool
     termination: None = dflt(None)
     turn_limit_final_message: Value
+
+    @classmethod
+    def from_wire(cls, value: Any) -> TraceConfig:
+        """Decode CONFIG, and the template as a ``Message`` as written.
+
+        The template is checked here, when the machine is built, rather than
+        when a turn limit first needs it: a bad template is a malformed body
+        (``decode`` at ``turn_limit_final_message``), whether or not the trace
+        ever reaches the limit.
+        """
+        config: TraceConfig = from_wire(cls, value)
+        try:
+            from_wire(Message, config.turn_limit_final_message)
+        except WireError as err:
+            raise err.at("turn_limit_final_message") from None
+        return config
 
     def machine_config(self, driver: ProtocolDriverHandle) -> TurnMachineConfig:
         """The machine's config with ``driver`` and the ``ChatContextProjector``."""

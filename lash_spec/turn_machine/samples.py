@@ -112,7 +112,7 @@ def trace_config(**fields: Any) -> TraceConfig:
         "turn_limit_final_message": TURN_LIMIT_TEMPLATE,
     }
     value.update(fields)
-    return from_wire(TraceConfig, value)
+    return TraceConfig.from_wire(value)
 
 
 def trace_start(

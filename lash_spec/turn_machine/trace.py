@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from lash_spec.conformance.check import CaseResult
+from lash_spec.conformance.check import CaseResult, unknown_key
 from lash_spec.conformance.diff import first_difference
 from lash_spec.model.sansio import Effect, TurnCause, TurnCheckpoint
 from lash_spec.model.session import Message, UnitSessionEventRecord
@@ -84,9 +84,12 @@ def _compare(
 
 def check_body(body: Mapping[str, Any]) -> CaseResult:
     """Run one turn-trace body; never raises for a malformed or failing trace."""
+    extra = unknown_key(body, "turn_trace")
+    if extra is not None:
+        return _failed(f"malformed turn trace: unknown key `{extra}`", (extra,))
     section = "config"
     try:
-        config: TraceConfig = from_wire(TraceConfig, body["config"])
+        config: TraceConfig = TraceConfig.from_wire(body["config"])
         section = "start"
         start: TraceStart = from_wire(TraceStart, body["start"])
         section = "driver"
