@@ -227,7 +227,7 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": BASE + "call-case.schema.json",
-        "title": "call case body (case-bodies.md §1)",
+        "title": "call case body (docs/case-bodies.md, Call case)",
         "type": "object",
         "properties": {
             "call": {"type": "string"},
@@ -351,7 +351,7 @@ def corpus_schemas() -> dict[str, dict[str, Any]]:
     trace_schema = {
         "$schema": SCHEMA_DIALECT,
         "$id": BASE + "turn-trace.schema.json",
-        "title": "turn trace body (case-bodies.md §2)",
+        "title": "turn trace body (docs/case-bodies.md, Turn trace)",
         "type": "object",
         "properties": {
             "config": {"type": "object"},
@@ -363,7 +363,7 @@ def corpus_schemas() -> dict[str, dict[str, Any]]:
                     "protocol_run_offset": {"type": "integer", "minimum": 0},
                     "turn_causes": {"type": "array"},
                 },
-                "required": ["messages", "events", "protocol_run_offset", "turn_causes"],
+                "required": ["messages", "events", "protocol_run_offset"],
             },
             "driver": {
                 "type": "object",
@@ -376,10 +376,12 @@ def corpus_schemas() -> dict[str, dict[str, Any]]:
                         "handle_exec_result",
                     )
                 },
+                "additionalProperties": False,
             },
             "steps": {"type": "array", "items": step},
         },
-        "required": ["config", "start", "driver", "steps"],
+        "required": ["config", "start", "steps"],
+        "additionalProperties": False,
     }
     return {
         "corpus-file.schema.json": file_schema,

@@ -125,7 +125,7 @@ def judge_call(body: Mapping[str, Any], name: str, reply: Reply) -> Verdict:
 
 
 # ---------------------------------------------------------------------------
-# turn traces (case-bodies.md section 2)
+# turn traces (docs/case-bodies.md, "Turn trace")
 # ---------------------------------------------------------------------------
 
 

@@ -237,7 +237,13 @@ def _request(cmd: str, doc: str, **fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _handle(what: str) -> dict[str, Any]:
-    return {"type": "string", "description": f"the runner's name for this {what}"}
+    return {
+        "type": "string",
+        "description": (
+            f"the runner's opaque name for this {what} (h1, h2, ...; never reused in a run); "
+            "a request naming one that is not live is answered errored"
+        ),
+    }
 
 
 def _request_schema() -> dict[str, Any]:
@@ -267,7 +273,7 @@ def _request_schema() -> dict[str, Any]:
         "machine.new": _request(
             "machine.new",
             "Build a turn machine from a turn trace's CONFIG, START and DRIVER "
-            "(case-bodies.md section 2). Reply ok = null.",
+            "(docs/case-bodies.md, Turn trace). Reply ok = null.",
             machine=machine,
             config=_ANY,
             start=_ANY,

@@ -153,7 +153,7 @@ def _rule(anchor: str, text: str) -> str:
 
 
 def _article(word: str) -> str:
-    return "An" if word[:1] in "AEIOU" else "A"
+    return "An" if word[:1] in "AEIOU" or word.startswith("Llm") else "A"
 
 
 def _effect_note(effect: Any, redelivered: bool) -> str:
@@ -334,7 +334,7 @@ def transcript_page() -> str:
             "",
             "←",
             "",
-            "<!-- check: reply -->",
+            "<!-- check: reply hello -->" if cmd == "start" else "<!-- check: reply -->",
             "```json",
             exchange.reply,
             "```",

@@ -21,7 +21,7 @@ Everything is immutable: :meth:`RunRegistry.start_run` and
 
 The admission ladder of ``start_run`` is :data:`LADDER`; every refusal is an
 :class:`AgentError` whose conformance code is ``"<kind>:<retry>"`` in snake
-case (case-bodies.md §3), e.g. ``invalid_state_transition:not_retryable``.
+case (docs/case-bodies.md, "Adding a body kind"), e.g. ``invalid_state_transition:not_retryable``.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ class AgentError:
 
     @property
     def code(self) -> str:
-        """The conformance code ``"<kind>:<retry_classification>"`` (case-bodies.md §3)."""
+        """The conformance code ``"<kind>:<retry_classification>"`` (docs/case-bodies.md)."""
         return f"{code_name(self.kind)}:{code_name(self.retry)}"
 
     @classmethod

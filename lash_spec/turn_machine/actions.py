@@ -2,7 +2,7 @@
 
 Upstream (``lash-sansio/src/sansio/mod.rs`` ``DriverAction<M>``) has no serde
 derive. Turn traces write the scripted driver's answers as serde *would*
-derive them for ``UnitTurnProtocol`` (case-bodies.md §2): externally tagged,
+derive them for ``UnitTurnProtocol`` (docs/case-bodies.md, "Turn trace"): externally tagged,
 verbatim names, ``AdvanceProtocolIteration`` as a bare string, ``Emit`` /
 ``AppendEvents`` / ``Finish`` as newtypes, ``driver_state`` ``null`` = ``None``.
 

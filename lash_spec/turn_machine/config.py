@@ -4,7 +4,7 @@ Upstream ``TurnMachineConfig<M>`` (``lash-sansio/src/sansio/mod.rs``) is not
 serde: it holds two handles (protocol driver, projector) and
 ``turn_limit_final_message``, a shared closure ``Fn(String, usize) -> Message``
 (``TurnLimitFinalMessage``). A turn trace writes the rest as CONFIG
-(case-bodies.md §2, :class:`TraceConfig`): the closure becomes a Message
+(docs/case-bodies.md, "Turn trace", :class:`TraceConfig`): the closure becomes a Message
 *template* whose strings have ``{message_id}`` / ``{max_turns}`` substituted.
 ``termination`` is ``UnitTurnProtocol::Termination`` = ``()``, always ``null``.
 """

@@ -5,7 +5,7 @@ Models ``ProtocolDriverHandle``, ``DriverContextView``, ``WaitingLlmState`` and
 the bookkeeping, the driver decides what to do next by returning a list of
 :class:`~lash_spec.turn_machine.actions.DriverAction` from four callbacks.
 
-:class:`ScriptedDriver` is the driver of turn traces (case-bodies.md §2): one
+:class:`ScriptedDriver` is the driver of turn traces (docs/case-bodies.md, "Turn trace"): one
 queue of action lists per method, consumed in call order, ``[]`` once empty.
 It is deliberately *not* part of a checkpoint: a restored machine goes on
 with the same driver object.

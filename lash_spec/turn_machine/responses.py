@@ -1,7 +1,7 @@
 """``Response``: what the host hands back to the turn machine (seed 003, @003).
 
 Upstream (``lash-sansio/src/sansio/mod.rs`` ``Response``) has no serde derive:
-a response never crosses a wire. Turn traces (case-bodies.md §2) still need to
+a response never crosses a wire. Turn traces (docs/case-bodies.md, "Turn trace") still need to
 write one, so lash_spec defines its JSON as serde *would* derive it:
 externally tagged, verbatim variant names, ``Result`` as ``{"Ok":..}`` /
 ``{"Err":..}``, nothing skipped (``text_streamed`` is a required ``bool``).

@@ -1,4 +1,4 @@
-"""Turn traces (case-bodies.md §2): replaying one, and writing one.
+"""Turn traces (docs/case-bodies.md, "Turn trace"): replaying one, and writing one.
 
 A trace body is ``{"config", "start", "driver", "steps"}``. :func:`check_body`
 builds the machine from CONFIG/START with a :class:`ScriptedDriver` over
@@ -203,7 +203,7 @@ def trace_body(
     driver: ScriptedDriver,
     steps: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
-    """A turn-trace case body (case-bodies.md §2) from its four parts."""
+    """A turn-trace case body (docs/case-bodies.md, "Turn trace") from its four parts."""
     return {
         "config": to_wire(config),
         "start": to_wire(start),

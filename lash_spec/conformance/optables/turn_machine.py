@@ -2,7 +2,7 @@
 
 Only ``render_turn_causes_prompt`` qualifies: ``&[TurnCause] -> Option<String>``
 (the slice as a JSON array, ``None`` as ``null``). The machine itself is
-exercised by turn traces (case-bodies.md §2), not call cases.
+exercised by turn traces (docs/case-bodies.md, "Turn trace"), not call cases.
 """
 
 from __future__ import annotations

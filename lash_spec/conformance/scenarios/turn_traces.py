@@ -1,4 +1,4 @@
-"""Seed 003 turn traces (case-bodies.md §2) and ``render_turn_causes_prompt``.
+"""Seed 003 turn traces (docs/case-bodies.md, "Turn trace") and ``render_turn_causes_prompt``.
 
 Three kinds of trace, each recorded from the model with
 :class:`~lash_spec.turn_machine.trace.TraceRecorder`:
