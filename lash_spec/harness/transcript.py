@@ -121,8 +121,9 @@ def _driver_calls(
 
 def transcript_body() -> dict[str, Any]:
     """``tools-then-final`` with a restore (and a redelivery) after its first checkpoint."""
-    from lash_spec.conformance.scenarios.turn_traces import SCENARIOS, _config
+    from lash_spec.conformance.scenarios.turn_traces import SCENARIOS
     from lash_spec.generators.turn_machine import Host
+    from lash_spec.turn_machine.samples import trace_config
 
     (scenario,) = [s for s in SCENARIOS if s.name == "tools-then-final"]
 
@@ -136,7 +137,7 @@ def transcript_body() -> dict[str, Any]:
                 self.restore()
                 self.drain()  # stops at the redelivered effect
 
-    host = RestoreOnce(_config(**scenario.config), scenario.start, scenario.driver)
+    host = RestoreOnce(trace_config(**scenario.config), scenario.start, scenario.driver)
     scenario.program(host)
     return host.body()
 
