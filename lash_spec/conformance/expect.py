@@ -59,6 +59,7 @@ __all__ = [
 _OUTCOMES = ("ok", "err", "ok_any")  # a call case's expectation keys
 _OBSERVED = ("poll", "checkpoint", "done")  # trace steps whose value is an expectation
 _MOVES = (*_OBSERVED, "restore")  # host moves written as a bare string
+_SEED = re.compile(r"[0-9]{3}")  # what the corpus-file schema allows as a seed
 
 
 class ExpectError(Exception):
@@ -371,12 +372,13 @@ def _header(cases: Sequence[CaseSpec], given: Header, name: str) -> tuple[str, s
     The seed and concept are the cases' own when they share one; otherwise
     the lowest seed among them and the concept ``mixed``.
     """
-    where = {concept_of(c.body) for c in cases} - {None}
-    seeds = sorted(s for s, _ in (w for w in where if w) if re.fullmatch(r"[0-9]{3}", s))
-    concepts = {c for _, c in (w for w in where if w)}
+    where = [w for w in (concept_of(c.body) for c in cases) if w is not None]
+    seeds = sorted(seed for seed, _ in where if _SEED.fullmatch(seed))
+    concepts = {concept for _, concept in where}
+    seed = given.seed if given.seed and _SEED.fullmatch(given.seed) else None
     return (
         given.id or name,
-        given.seed or (seeds[0] if seeds else "000"),
+        seed or (seeds[0] if seeds else "000"),
         given.concept or (concepts.pop() if len(concepts) == 1 else "mixed"),
         given.description or "Golden fixtures: expectations filled in by `lash-spec expect`",
     )
@@ -472,7 +474,7 @@ def _expect_command(args: Any) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.seed is not None and not re.fullmatch(r"[0-9]{3}", args.seed):
+    if args.seed is not None and not _SEED.fullmatch(args.seed):
         print(f"lash-spec expect: --seed must be three digits, got {args.seed!r}", file=sys.stderr)
         return 2
     try:
