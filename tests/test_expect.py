@@ -319,3 +319,14 @@ def test_the_pytest_plugin_runs_it(golden: dict[str, Any], tmp_path: Path) -> No
     proc = run_pytest(tmp_path, "--lash-adapter", shlex.join(REFERENCE), golden["path"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "6 passed" in proc.stdout
+
+
+def test_the_committed_corpus_is_reproduced_from_its_inputs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``expect`` and ``fill`` fill in the same expectations, in the same layout:
+    every corpus file, stripped to its inputs, comes back byte for byte."""
+    files = sorted((ROOT / "conformance").glob("0*.json"))
+    assert len(files) >= 10
+    for path in files:
+        assert main(["expect", "--check", "-o", str(path)]) == 0, capsys.readouterr().out

@@ -23,6 +23,11 @@ kinds. Input-only bodies are the fixed bodies minus their expectations
   each step one operation and its argument, without ``ok``/``err``, and no
   ``build``.
 
+Call arguments and a scenario's runtime and steps are kept as written; a
+trace is written back as :class:`TraceRecorder` records it (canonical serde
+form, as its schema describes), as ``fill`` writes traces. So a corpus file
+stripped to its inputs (:func:`inputs_of`) comes back byte for byte.
+
 An expectation an input does state (``ok``, ``{"poll": EFFECT}``, a step's
 ``err``…) is a hand-derived one: the model must agree or the input is
 rejected, as ``fill`` stops on a scenario whose stated result is wrong. So a
@@ -213,6 +218,8 @@ def _fill_trace(body: dict[str, Any]) -> Filled:
                 getattr(recorder, move)()
         except Exception as exc:  # a model crash is the input's report
             raise _raised(index, move, exc) from None
+    # Written as the recorder saw it: config, start, driver and responses in
+    # their canonical serde form (what the turn-trace schema describes).
     filled = recorder.body()
     if not any(stated for _, _, stated in moves):
         return filled, None
@@ -268,16 +275,20 @@ def _fill_scenario(body: dict[str, Any]) -> Filled:
             raise _wire(err, what=f"step {index} ({op}): ") from None
         except Exception as exc:  # a model crash is the input's report
             raise _raised(index, op, exc) from None
-    filled = recorder.body()
+    # The runtime and arguments as written (every RUNTIME and REQUEST key is
+    # optional); each step's outcome as the recorder saw it.
+    filled: dict[str, Any] = {"scenario": body["scenario"], "runtime": body.get("runtime", {})}
+    if recorder.build_error is not None:
+        filled["build"] = recorder.body()["build"]
+    filled["steps"] = recorder.steps
     if "build" not in body and not any(stated for _, _, stated in parsed):
         return filled, None
-    merged: dict[str, Any] = {**filled}
+    merged = {"scenario": filled["scenario"], "runtime": filled["runtime"]}
     if "build" in body:
-        merged = {"scenario": filled["scenario"], "runtime": filled["runtime"]}
         merged["build"] = body["build"]
     merged["steps"] = [
-        {**{k: v for k, v in mine.items() if k not in ("ok", "err")}, **stated} if stated else mine
-        for mine, (_, _, stated) in zip(filled["steps"], parsed, strict=True)
+        {op: arg, **stated} if stated else mine
+        for mine, (op, arg, stated) in zip(filled["steps"], parsed, strict=True)
     ]
     return filled, merged
 

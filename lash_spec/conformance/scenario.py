@@ -660,13 +660,11 @@ class ScenarioRecorder:
         return result
 
     def apply(self, op: str, arg: Any, path: Path = ()) -> Ok[Any] | Err[AgentError]:
-        """Run step ``op`` with its argument as a body holds it (JSON) and record it.
+        """Run step ``op`` with its argument as a body holds it (JSON), recorded as given.
 
         Raises :class:`WireError` (at ``path``) for an argument that does not read.
         """
         self.registry, result = _apply(self._live(), op, arg, path)
-        if op in ("start_run", "resolve_effective_package"):
-            arg = request_json(read_request(arg, path))
         self._record(op, arg, result)
         return result
 
