@@ -472,6 +472,11 @@ def check_fixture(path: Path, expected: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+def _count(spec: FileSpec) -> str:
+    n = len(spec.cases)
+    return f"{n} case{'' if n == 1 else 's'}"
+
+
 def _expect_command(args: Any) -> int:
     import sys
 
@@ -516,16 +521,16 @@ def _expect_command(args: Any) -> int:
             parts = [f"{len(differences)} difference(s)" if differences else "", rejected]
             print(f"{out}: not current ({', '.join(p for p in parts if p)})")
             return 1
-        print(f"{out}: current ({len(spec.cases)} cases)")
+        print(f"{out}: current ({_count(spec)})")
         return 0
     if args.output == "-":
         sys.stdout.write(text)
     elif out.exists() and out.read_text(encoding="utf-8") == text:
-        print(f"{out}: unchanged ({len(spec.cases)} cases)", file=sys.stderr)
+        print(f"{out}: unchanged ({_count(spec)})", file=sys.stderr)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        print(f"wrote {out} ({len(spec.cases)} cases)", file=sys.stderr)
+        print(f"wrote {out} ({_count(spec)})", file=sys.stderr)
     if problems:
         print(f"lash-spec expect: {rejected}, left out of {args.output}", file=sys.stderr)
         return 1
