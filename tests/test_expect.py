@@ -46,7 +46,8 @@ def _bodies(doc: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def test_every_kind_is_filled_in_with_hand_derived_answers(golden: dict[str, Any]) -> None:
-    assert [c["kind"] for c in golden["cases"]] == [*["call"] * 4, "turn_trace", "run_admission"]
+    kinds = [c["kind"] for c in golden["cases"]]
+    assert kinds == [*["call"] * 4, "turn_trace", "run_admission", "run_admission"]
     calls = {b["call"]: b for b in _bodies(golden, "call")}
     assert calls["ProcessCommand::effect_id"]["ok"] == "process:await:p1"
     # a process subject with a sleep kind: the subject/kind rule of seed 000
@@ -82,7 +83,7 @@ def test_every_kind_is_filled_in_with_hand_derived_answers(golden: dict[str, Any
     done = trace["steps"][9]["poll"]["Done"]
     assert [m["id"] for m in done["messages"]] == ["m0", "m1"]
 
-    (scenario,) = _bodies(golden, "run_admission")
+    scenario, unbuildable = _bodies(golden, "run_admission")
     outcomes = [s.get("ok", s.get("err")) for s in scenario["steps"]]
     assert outcomes[0] == "run.1"
     assert outcomes[1] == {"code": "invalid_state_transition:not_retryable"}  # duplicate run id
@@ -90,6 +91,9 @@ def test_every_kind_is_filled_in_with_hand_derived_answers(golden: dict[str, Any
     assert outcomes[3]["status"] == "CancellationRequested"
     assert outcomes[3]["cancellation_requested"] is True
     assert outcomes[4] == 1
+    # an empty provider route id: build() fails (seed 004), and the scenario has no steps
+    assert unbuildable["build"] == {"err": {"code": "invalid_package:host_configuration_needed"}}
+    assert unbuildable["steps"] == []
 
 
 def test_the_file_is_a_corpus_file(golden: dict[str, Any]) -> None:
@@ -124,7 +128,7 @@ def test_the_reference_adapter_passes_it(
     golden: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["run", "--adapter", "lash-spec adapter", golden["path"]]) == 0
-    assert "6 passed, 0 failed, 0 skipped, 0 errored" in capsys.readouterr().out
+    assert "7 passed, 0 failed, 0 skipped, 0 errored" in capsys.readouterr().out
 
 
 def test_check_names_the_case_and_path_of_a_wrong_expectation(
@@ -155,7 +159,7 @@ def test_check_reports_missing_and_unexpected_cases(
     first.write_text(INPUTS.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     assert main(["expect", str(first), "-o", golden["path"], "--check"]) == 1
     text = capsys.readouterr().out
-    assert text.count("not produced from the inputs") == 5
+    assert text.count("not produced from the inputs") == 6
     assert main(["expect", str(INPUTS), "-o", str(tmp_path / "none.json"), "--check"]) == 1
     assert "missing" in capsys.readouterr().out
 
@@ -228,12 +232,17 @@ def test_stated_stateful_expectations_are_checked(golden: dict[str, Any]) -> Non
     with pytest.raises(ExpectError) as info:
         expect_body({**trace, "steps": wrong})
     assert info.value.path == "$.steps[10].done"
-    (scenario,) = _bodies(golden, "run_admission")
+    scenario, _ = _bodies(golden, "run_admission")
     steps = inputs_of(scenario)["steps"]
     steps[1] = {**steps[1], "ok": "run.1"}
     with pytest.raises(ExpectError) as info:
         expect_body({**scenario, "steps": steps})
     assert info.value.path == "$.steps[1].ok"
+    _, unbuildable = _bodies(golden, "run_admission")
+    with pytest.raises(ExpectError) as info:
+        expect_body({**unbuildable, "build": {"ok": None}})
+    assert info.value.path == "$.runtime"
+    assert expect_body({**inputs_of(unbuildable), "build": unbuildable["build"]}) == unbuildable
 
 
 REJECTED = [
@@ -318,7 +327,7 @@ def test_the_pytest_plugin_runs_it(golden: dict[str, Any], tmp_path: Path) -> No
 
     proc = run_pytest(tmp_path, "--lash-adapter", shlex.join(REFERENCE), golden["path"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "6 passed" in proc.stdout
+    assert "7 passed" in proc.stdout
 
 
 def test_the_committed_corpus_is_reproduced_from_its_inputs(
