@@ -321,11 +321,24 @@ def test_unreadable_input_and_usage_errors(
 
 
 def test_the_pytest_plugin_runs_it(golden: dict[str, Any], tmp_path: Path) -> None:
+    import os
     import shlex
+    import subprocess
+    import sys
 
-    from test_harness import REFERENCE, run_pytest
-
-    proc = run_pytest(tmp_path, "--lash-adapter", shlex.join(REFERENCE), golden["path"])
+    adapter = shlex.join([sys.executable, "-m", "lash_spec.harness.adapter"])
+    argv = [sys.executable, "-m", "pytest", "-p", "lash_spec.harness.pytest_plugin", "-q"]
+    argv += ["-p", "no:cacheprovider", "--rootdir", str(tmp_path)]
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    proc = subprocess.run(
+        [*argv, "--lash-adapter", adapter, golden["path"]],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "7 passed" in proc.stdout
 
