@@ -318,6 +318,10 @@ def test_unreadable_input_and_usage_errors(
     assert "cannot read" in capsys.readouterr().err
     assert _expect(tmp_path)[0] == 2
     assert _expect(tmp_path, str(INPUTS), "--seed", "4")[0] == 2
+    future = tmp_path / "future.json"
+    future.write_text(json.dumps({"format": "lash-spec-corpus/9", "cases": []}))
+    assert _expect(tmp_path, str(future))[0] == 2
+    assert "unknown format 'lash-spec-corpus/9'" in capsys.readouterr().err
 
 
 def test_the_pytest_plugin_runs_it(golden: dict[str, Any], tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from lash_spec.conformance.corpus import FORMAT
 from lash_spec.conformance.runner import FixtureError
 from lash_spec.wire.reader import serde_number
 
@@ -153,6 +154,8 @@ def read_inputs(sources: list[str], out: Inputs | None = None) -> Inputs:
             if len(docs) > 1:
                 _entry(value, doc.where, out)
             elif isinstance(value, dict) and isinstance(value.get("cases"), list):
+                if value.get("format", FORMAT) != FORMAT:
+                    raise FixtureError(f"{name}: unknown format {value['format']!r}")
                 if out.header == Header():
                     out.header = _header(value)
                 for i, item in enumerate(value["cases"]):
