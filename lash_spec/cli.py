@@ -137,6 +137,12 @@ def _parser() -> argparse.ArgumentParser:
         "adapter", help="serve the Python model over the adapter protocol (stdin/stdout)"
     )
     adapter.set_defaults(run=_serve_adapter)
+    from lash_spec.conformance.expect import add_subcommand as add_expect_subcommand
+
+    add_expect_subcommand(sub)  # `expect`: golden fixtures from input-only bodies
+    from lash_spec.conformance.ask import add_subcommands as add_ask_subcommands
+
+    add_ask_subcommands(sub)  # `decode`, `hash`, `call`: the model at the command line
     from lash_spec.docsgen import add_subcommands as add_docs_subcommands
 
     add_docs_subcommands(sub)  # `docs` and `explain`

@@ -659,6 +659,15 @@ class ScenarioRecorder:
         self._record("run_snapshot", run_id, result)
         return result
 
+    def apply(self, op: str, arg: Any, path: Path = ()) -> Ok[Any] | Err[AgentError]:
+        """Run step ``op`` with its argument as a body holds it (JSON), recorded as given.
+
+        Raises :class:`WireError` (at ``path``) for an argument that does not read.
+        """
+        self.registry, result = _apply(self._live(), op, arg, path)
+        self._record(op, arg, result)
+        return result
+
     def registered_run_count(self) -> int:
         count = self._live().registered_run_count()
         self._record("registered_run_count", None, Ok(count))
