@@ -294,3 +294,18 @@ def test_an_implementation_writing_another_order_passes_the_corpus() -> None:
     assert {o.status for o in result.outcomes} == {"passed"}
     with_any = [c for c in cases if "ok_any" in c.body]
     assert len(with_any) >= 10
+
+
+def test_explain_and_the_reference_say_it() -> None:
+    from lash_spec.docsgen import explain
+
+    text = explain("stable_ref", CORPUS)
+    assert text is not None and text.startswith("op ProcessExecutionEnvSpec::stable_ref")
+    assert "HashMap order" in text and "ok_any" in text
+    assert "stable_ref/prompt-2-slots" in text
+    plain = explain("RuntimeScope::new", CORPUS)
+    assert plain is not None and "HashMap order" not in plain
+    reference = (CORPUS.parent / "docs" / "reference" / "wire-types.md").read_text()
+    rows = [ln for ln in reference.splitlines() if ln.startswith("|")]
+    unordered = [ln for ln in rows if "**unordered**" in ln]
+    assert [ln.split("|")[1].strip() for ln in unordered] == ["`slots`", "`image_blobs`"]
