@@ -339,8 +339,8 @@ def _ops_page(root: Path) -> str:
         'The ops a call case may name (`{"call": OP, "args": [...], "ok"|"err": ...}`, '
         "see [case bodies](../case-bodies.md)), grouped by seed and concept. "
         "Arguments are the Rust parameter types in order (`self` first); errors are the "
-        "stable codes the op can return ([error codes](error-codes.md)). Ops marked "
-        "⇄ embed a value's serde text or hash in their result: where the value holds a "
+        "stable codes the op can return ([error codes](error-codes.md)). Ops whose "
+        "description starts with ⇄ embed a value's serde text or hash in their result: where the value holds a "
         "Rust `HashMap` with two or more entries, upstream's answer depends on its "
         "order and the case lists every one in `ok_any` "
         "([design review](../design-review.md)).",
@@ -357,10 +357,10 @@ def _ops_page(root: Path) -> str:
             sig = ", ".join(_type_name(a) for a in op.args) + " → " + _type_name(op.result)
             errs = ", ".join(f"`{e}`" for e in op.errors) or "—"
             ids = cases.get(op.name, [])
-            mark = " ⇄" if op.order_dependent else ""
+            mark = "⇄ " if op.order_dependent else ""
             lines.append(
-                f"| `{op.name}`{mark} | `{_cell(sig)}` | {errs} | {len(ids)}: {_ids(ids, 1)} "
-                f"| {_cell(op.doc) or '—'} |"
+                f"| `{op.name}` | `{_cell(sig)}` | {errs} | {len(ids)}: {_ids(ids, 1)} "
+                f"| {mark}{_cell(op.doc) or '—'} |"
             )
         lines.append("")
     lines += [
