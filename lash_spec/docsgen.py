@@ -340,10 +340,10 @@ def _ops_page(root: Path) -> str:
         "see [case bodies](../case-bodies.md)), grouped by seed and concept. "
         "Arguments are the Rust parameter types in order (`self` first); errors are the "
         "stable codes the op can return ([error codes](error-codes.md)). Ops whose "
-        "description starts with ⇄ embed a value's serde text or hash in their result: where the value holds a "
-        "Rust `HashMap` with two or more entries, upstream's answer depends on its "
-        "order and the case lists every one in `ok_any` "
-        "([design review](../design-review.md)).",
+        "description starts with ⇄ embed a value's serde text or hash in their "
+        "result: where the value holds a Rust `HashMap` with two or more entries, "
+        "upstream's answer depends on its order and the case lists every one in "
+        "`ok_any` ([design review](../design-review.md)).",
         "",
     ]
     for (seed, concept), group in sorted(groups.items()):

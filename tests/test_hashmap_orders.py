@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from lash_spec.conformance.check import check_case
 from lash_spec.conformance.ops import registry
+from lash_spec.conformance.scenarios.envelope import session_turn_start
 from lash_spec.harness.drivers import judge_call
 from lash_spec.harness.protocol import Reply
 from lash_spec.model.context import ProcessExecutionEnvSpec
@@ -94,39 +95,10 @@ def test_every_order_of_the_image_blobs_is_enumerated(blobs: dict[str, bytes]) -
     assert set(texts) == set(expected)
 
 
-def _start_envelope(blobs: dict[str, list[int]], slots: Sequence[str]) -> dict[str, Any]:
-    create = {
-        "session_id": "c",
-        "relation": {"kind": "root"},
-        "start": {"kind": "empty"},
-        "policy": _spec(slots)["policy"],
-        "plugin_source": "current_host_fresh",
-    }
-    registration = {
-        "id": "p1",
-        "input": {
-            "type": "session_turn",
-            "create_request": create,
-            "turn_input": {"items": [], "image_blobs": blobs},
-            "output_contract": {"kind": "static"},
-        },
-        "event_types": [],
-        "provenance": {"originator": {"type": "host"}, "host_profile_id": "h"},
-    }
-    return {
-        "invocation": {
-            "scope": {"session_id": "s"},
-            "subject": {"type": "effect", "effect_id": "e1", "kind": "process"},
-            "replay": {"key": "k"},
-        },
-        "command": {"type": "process", "command": {"op": "start", "registration": registration}},
-    }
-
-
 @pytest.mark.parametrize(("n_blobs", "n_slots"), [(2, 2), (3, 2), (2, 3), (1, 4), (0, 3)])
 def test_orders_multiply_across_maps(n_blobs: int, n_slots: int) -> None:
     blobs = {f"b{i}": [i] for i in range(n_blobs)}
-    envelope = from_wire(RuntimeEffectEnvelope, _start_envelope(blobs, SLOTS[:n_slots]))
+    envelope = from_wire(RuntimeEffectEnvelope, session_turn_start(blobs, SLOTS[:n_slots]))
     texts = all_texts(envelope)
     assert len(texts) == len(set(texts)) == math.factorial(n_blobs) * math.factorial(n_slots)
     # Independently: permute the two maps inside the canonical text.
@@ -167,7 +139,7 @@ def test_the_bound() -> None:
     with pytest.raises(OrderLimitError) as info:
         all_texts(six, limit=719)
     assert (info.value.orders, info.value.limit) == (720, 719)
-    both = from_wire(RuntimeEffectEnvelope, _start_envelope({"a": [1], "b": [2]}, SLOTS))
+    both = from_wire(RuntimeEffectEnvelope, session_turn_start({"a": [1], "b": [2]}, SLOTS))
     with pytest.raises(OrderLimitError, match="1440 orders"):
         all_texts(both)
 

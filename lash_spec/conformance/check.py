@@ -103,7 +103,9 @@ def _check_call(body: Mapping[str, Any]) -> CaseResult:
             op=name,
         )
     if has_any and not (isinstance(body["ok_any"], list) and body["ok_any"]):
-        return CaseResult("failed", "malformed call case: `ok_any` must be a non-empty array")
+        return CaseResult(
+            "failed", "malformed call case: `ok_any` must be a non-empty array", op=name
+        )
     try:
         decoded = op.decode_args(args)
     except WireError as err:

@@ -235,7 +235,7 @@ def _helpers() -> Iterable[CaseSpec]:
     )
 
 
-def _session_turn_start(image_blobs: dict[str, list[int]], slots: list[str]) -> dict[str, Any]:
+def session_turn_start(image_blobs: dict[str, list[int]], slots: list[str]) -> dict[str, Any]:
     """An envelope starting a session_turn process: its TurnInput and its policy's
     prompt carry the two HashMaps of the wire types."""
     policy = {"prompt": {"slots": {slot: {"reset": True} for slot in slots}}} if slots else None
@@ -294,7 +294,7 @@ def _hashmap_orders() -> Iterable[CaseSpec]:
         " two correct hashes",
         call(
             op,
-            [_session_turn_start({"b": [2, 3], "a": [1]}, [])],
+            [session_turn_start({"b": [2, 3], "a": [1]}, [])],
             expect=hashes_in_every_order(_START_TEXT.replace("<POLICY>", "null"), blobs),
         ),
     )
@@ -304,7 +304,7 @@ def _hashmap_orders() -> Iterable[CaseSpec]:
         "two HashMaps of two entries each (prompt slots, image blobs): 2! x 2! = 4 hashes",
         call(
             op,
-            [_session_turn_start({"a": [1], "b": [2, 3]}, ["intro", "guidance"])],
+            [session_turn_start({"a": [1], "b": [2, 3]}, ["intro", "guidance"])],
             expect=hashes_in_every_order(
                 _START_TEXT.replace("<POLICY>", _POLICY_TEXT), slots, blobs
             ),
