@@ -28,6 +28,9 @@ those. Modelled here:
 Every rejection is a :class:`~lash_spec.wire.errors.WireError` naming the JSON
 path. Encoding writes dicts in serde order (struct fields in declaration order,
 internal tags first, ``Value`` maps sorted) for :mod:`lash_spec.wire.text`.
+Rust ``HashMap`` fields (declared ``hashmap=True``) are written sorted too, but
+Rust writes them in a per-process random order: :func:`all_orders` and
+:func:`all_texts` enumerate every order it may write.
 """
 
 from __future__ import annotations
