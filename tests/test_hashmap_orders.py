@@ -281,3 +281,19 @@ def test_explain_and_the_reference_say_it() -> None:
     rows = [ln for ln in reference.splitlines() if ln.startswith("|")]
     unordered = [ln for ln in rows if "**unordered**" in ln]
     assert [ln.split("|")[1].strip() for ln in unordered] == ["`slots`", "`image_blobs`"]
+
+
+def test_fuzzing_an_implementation_writing_another_order_finds_nothing() -> None:
+    """``lash-spec fuzz`` fills in ``ok_any`` as ``fill`` does: generated specs
+    with several prompt slots are answered in a non-sorted order and pass."""
+    import sys
+
+    from lash_spec.harness.fuzz import FuzzOptions, fuzz
+    from lash_spec.harness.runner import RunOptions
+
+    adapter = [sys.executable, str(Path(__file__).parent / "adapters" / "hashmap_last_order.py")]
+    options = FuzzOptions(max_examples=40, derandomize=True, run=RunOptions(start_timeout=60))
+    ops = [STABLE_REF, "RuntimeExecutionContext::attach_captured_process_execution_env"]
+    result = fuzz(adapter, ops, options)
+    assert result.exit_status == 0, [(o.op, o.status, o.reason) for o in result.ops]
+    assert result.examples >= 60
