@@ -219,6 +219,8 @@ def _field_rows(fields: Iterable[Any]) -> list[str]:
             rules.append("omitted when null" if test == "is_none" else f"omitted when `{test}`")
         if f.has_default:
             rules.append("default when missing")
+        if f.hashmap:
+            rules.append("**unordered** (a Rust `HashMap`: entries in per-process random order)")
         name = "(flattened)" if f.flatten else f"`{f.wire}`"
         rows.append(f"| {name} | `{_cell(_expr(f.shape))}` | {', '.join(rules) or '—'} |")
     return rows
@@ -300,7 +302,11 @@ def _wire_types_page() -> str:
         "",
         f"Every wire type of the model ({len(types)}), its JSON shape as serde writes it, "
         "and one example drawn from `lash_spec.strategies` and written by the codec "
-        "(fields in Rust declaration order). Every type also has a `decode:TYPE` op.",
+        "(fields in Rust declaration order). Every type also has a `decode:TYPE` op. "
+        "Fields marked **unordered** are Rust `HashMap`s: upstream writes their entries "
+        "in a per-process random order, lash_spec writes them sorted, and a text or hash "
+        "of a value holding one has several correct answers (`ok_any`, see "
+        "[design review](../design-review.md)).",
         "",
     ]
     for name, tp in types.items():
@@ -333,7 +339,11 @@ def _ops_page(root: Path) -> str:
         'The ops a call case may name (`{"call": OP, "args": [...], "ok"|"err": ...}`, '
         "see [case bodies](../case-bodies.md)), grouped by seed and concept. "
         "Arguments are the Rust parameter types in order (`self` first); errors are the "
-        "stable codes the op can return ([error codes](error-codes.md)).",
+        "stable codes the op can return ([error codes](error-codes.md)). Ops whose "
+        "description starts with ⇄ embed a value's serde text or hash in their "
+        "result: where the value holds a Rust `HashMap` with two or more entries, "
+        "upstream's answer depends on its order and the case lists every one in "
+        "`ok_any` ([design review](../design-review.md)).",
         "",
     ]
     for (seed, concept), group in sorted(groups.items()):
@@ -347,9 +357,10 @@ def _ops_page(root: Path) -> str:
             sig = ", ".join(_type_name(a) for a in op.args) + " → " + _type_name(op.result)
             errs = ", ".join(f"`{e}`" for e in op.errors) or "—"
             ids = cases.get(op.name, [])
+            mark = "⇄ " if op.order_dependent else ""
             lines.append(
                 f"| `{op.name}` | `{_cell(sig)}` | {errs} | {len(ids)}: {_ids(ids, 1)} "
-                f"| {_cell(op.doc) or '—'} |"
+                f"| {mark}{_cell(op.doc) or '—'} |"
             )
         lines.append("")
     lines += [
@@ -710,12 +721,25 @@ def _traces_with(root: Path, needle: str, n: int = 8) -> list[str]:
     return found
 
 
+_ORDER_NOTE = [
+    "  HashMap order: the result embeds serde text (or its SHA-256) of a value. Where",
+    "  that value holds a Rust HashMap (PromptLayer.slots, TurnInput.image_blobs) with",
+    "  two or more entries, upstream writes the entries in a per-process random order,",
+    "  so upstream has several correct answers (n! per map, multiplied across maps):",
+    "  the case lists them all in `ok_any`, and a reply equal to any one passes.",
+    "  Design review (docs/design-review.md): upstream's stable_ref is not stable.",
+]
+
+
 def explain(topic: str, corpus: Path = Path("conformance")) -> str | None:
     """A state, effect, response, op or error code → explanation, example, case ids."""
     from lash_spec.conformance.ops import registry
 
     lines: list[str] = []
     ops = registry()
+    by_method = [name for name in ops if name.rsplit("::", 1)[-1] == topic]
+    if topic not in ops and len(by_method) == 1:  # `stable_ref` names one op
+        topic = by_method[0]
     if topic in ops:
         op = ops[topic]
         ids = _op_cases(corpus).get(topic, [])
@@ -725,6 +749,8 @@ def explain(topic: str, corpus: Path = Path("conformance")) -> str | None:
             lines.append(f"  {op.doc}")
         if op.errors:
             lines.append("  errors: " + ", ".join(op.errors))
+        if op.order_dependent:
+            lines += _ORDER_NOTE
         if ids:
             lines += _example(corpus, ids[0])
         lines.append(f"  cases ({len(ids)}): " + ", ".join(ids[:8]))

@@ -2,7 +2,8 @@
 
 Body kinds (the contract is docs/case-bodies.md):
 
-* call case — ``{"call": OP, "args": [...], "ok": RESULT}`` or ``"err"``;
+* call case — ``{"call": OP, "args": [...], "ok": RESULT}``, ``"ok_any":
+  [RESULT, ...]`` (where upstream's result depends on HashMap order) or ``"err"``;
 * turn trace — ``{"config", "start", "driver", "steps"}`` (seed 003);
 * run-admission scenario — ``{"scenario": "run_admission", ...}`` (seed 004);
 * anything else — an unknown kind, reported ``skipped``.
@@ -12,8 +13,10 @@ key is a malformed body, so a misspelt key cannot silently weaken a case.
 
 Results are compared as values with :func:`first_difference` (strict about
 ``int``/``float``/``bool``), except ``stable_json`` whose result is text and
-is compared byte for byte. An op the registry does not know is ``skipped``,
-never passed.
+is compared byte for byte. An ``ok_any`` list must hold exactly the results
+upstream may give (:meth:`~lash_spec.conformance.ops.Op.results`), and an
+``ok`` where there are several fails: such a case would pass only by luck.
+An op the registry does not know is ``skipped``, never passed.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import attrs
 
 from lash_spec.conformance.diff import first_difference
 from lash_spec.conformance.ops import registry
-from lash_spec.wire.errors import LashError, WireError
+from lash_spec.wire.errors import LashError, OrderLimitError, WireError
+from lash_spec.wire.text import canonical_value, write_json
 
 __all__ = ["BODY_KEYS", "CaseResult", "body_kind", "check_case", "unknown_key"]
 
@@ -112,29 +116,47 @@ def _check_call(body: Mapping[str, Any]) -> CaseResult:
     if op is None:
         return CaseResult("skipped", f"unknown op {name}", op=name)
     args = body.get("args")
-    has_ok, has_err = "ok" in body, "err" in body
-    if not isinstance(args, list) or has_ok == has_err:
+    has_ok, has_err, has_any = "ok" in body, "err" in body, "ok_any" in body
+    if not isinstance(args, list) or has_ok + has_err + has_any != 1:
         return CaseResult(
-            "failed", "malformed call case: needs `args` (array) and one of `ok`/`err`", op=name
+            "failed",
+            "malformed call case: needs `args` (array) and one of `ok`/`ok_any`/`err`",
+            op=name,
+        )
+    if has_any and not (isinstance(body["ok_any"], list) and body["ok_any"]):
+        return CaseResult(
+            "failed", "malformed call case: `ok_any` must be a non-empty array", op=name
         )
     try:
         decoded = op.decode_args(args)
     except WireError as err:
         return CaseResult("failed", f"argument does not decode: {err}", op=name, path=err.json_path)
     try:
-        value = op.fn(*decoded)
+        results = op.results(decoded)
     except LashError as err:
         return _compare_err(body, name, err.code, str(err))
     except WireError as err:
         return _compare_err(body, name, err.code, str(err))
+    except OrderLimitError as err:
+        return CaseResult("skipped", f"not checkable: {err}", op=name)
     if has_err:
         return CaseResult(
             "failed",
-            f"expected error {body['err']!r}, got ok {_brief(op.encode_result(value))}",
+            f"expected error {body['err']!r}, got ok {_brief(results[0])}",
             op=name,
             path="$",
         )
-    actual = op.encode_result(value)
+    if has_any:
+        return _compare_any(body["ok_any"], results, name)
+    if len(results) > 1:
+        return CaseResult(
+            "failed",
+            f"upstream's result depends on HashMap order ({len(results)} possible results):"
+            " the case must list them all in `ok_any`",
+            op=name,
+            path="$",
+        )
+    actual = results[0]
     expected = body["ok"]
     if name == "stable_json":
         if actual == expected:
@@ -146,6 +168,39 @@ def _check_call(body: Mapping[str, Any]) -> CaseResult:
     if diff is None:
         return CaseResult("passed", op=name)
     return CaseResult("failed", str(diff), op=name, path=diff.json_path)
+
+
+def _compare_any(listed: list[Any], results: list[Any], name: str) -> CaseResult:
+    """An ``ok_any`` list must be exactly the results upstream may give."""
+    possible = {_key(r) for r in results}
+    for i, value in enumerate(listed):
+        if _key(value) not in possible:
+            return CaseResult(
+                "failed",
+                f"ok_any[{i}] is no result upstream can give ({len(results)} possible):"
+                f" {_brief(value)}",
+                op=name,
+                path="$",
+            )
+    missing = possible - {_key(v) for v in listed}
+    if missing:
+        example = next(r for r in results if _key(r) in missing)
+        return CaseResult(
+            "failed",
+            f"ok_any lacks {len(missing)} of the {len(results)} results upstream may give"
+            f" (every HashMap order), e.g. {_brief(example)}",
+            op=name,
+            path="$",
+        )
+    return CaseResult("passed", op=name)
+
+
+def _key(value: Any) -> str:
+    """A value's identity as serde writes it (strict about ``1`` vs ``1.0``)."""
+    try:
+        return write_json(canonical_value(value))
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _compare_err(body: Mapping[str, Any], name: str, code: str, message: str) -> CaseResult:

@@ -10,13 +10,14 @@ values are equal here only when their types agree at every node (``int`` vs
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from lash_spec.wire.errors import PathItem, render_path
 
-__all__ = ["Difference", "first_difference"]
+__all__ = ["Difference", "any_difference", "first_difference"]
 
 
 @attrs.frozen
@@ -105,3 +106,23 @@ def first_difference(
     if expected != actual:
         return Difference(path, expected, actual, "different value")
     return None
+
+
+def any_difference(candidates: Sequence[Any], actual: Any) -> Difference | None:
+    """``None`` when ``actual`` equals one of ``candidates`` (a case's ``ok_any``).
+
+    Otherwise the first difference from the first candidate, its reason saying
+    that none of them matched.
+    """
+    for candidate in candidates:
+        if first_difference(candidate, actual) is None:
+            return None
+    if not candidates:
+        return Difference((), [], actual, "ok_any lists no value")
+    diff = first_difference(candidates[0], actual)
+    assert diff is not None
+    return attrs.evolve(
+        diff,
+        reason=f"{diff.reason} (equal to none of the {len(candidates)} values in ok_any;"
+        " shown against the first)",
+    )

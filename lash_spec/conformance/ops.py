@@ -20,7 +20,15 @@ from typing import Any
 
 import attrs
 
-from lash_spec.wire.codec import EnumShape, StructShape, from_wire, shape_of, to_wire
+from lash_spec.wire.codec import (
+    EnumShape,
+    StructShape,
+    all_orders,
+    from_wire,
+    shape_of,
+    to_wire,
+)
+from lash_spec.wire.text import canonical_value, write_json
 
 __all__ = ["RAW", "Op", "registry", "wire_types"]
 
@@ -75,6 +83,10 @@ class Op:
     concept: str
     errors: tuple[str, ...] = ()  # stable codes this op can produce
     doc: str = ""
+    # The result embeds serde text (or its hash) of a value the op writes.
+    # Where that value holds a Rust HashMap with two or more entries, upstream's
+    # result depends on the map's per-process order: see :meth:`results`.
+    order_dependent: bool = False
 
     def decode_args(self, args: list[Any]) -> list[Any]:
         if len(args) != len(self.args):
@@ -98,6 +110,24 @@ class Op:
 
     def encode_result(self, value: Any) -> Any:
         return to_wire(value, self.result)
+
+    def results(self, decoded: list[Any]) -> list[Any]:
+        """Every result (serde form) upstream may give for these arguments.
+
+        One result, unless the op is ``order_dependent`` and the value it
+        writes holds HashMaps with two or more entries: then one per distinct
+        result over every order of their entries, the sorted order's first.
+        Raises what the op raises, and
+        :class:`~lash_spec.wire.errors.OrderLimitError` beyond
+        :data:`~lash_spec.wire.codec.MAX_ORDERS` orders.
+        """
+        if not self.order_dependent:
+            return [self.encode_result(self.fn(*decoded))]
+        out: dict[str, Any] = {}
+        for value in all_orders(lambda: self.fn(*decoded)):
+            encoded = self.encode_result(value)
+            out.setdefault(write_json(canonical_value(encoded)), encoded)
+        return list(out.values())
 
 
 def _model_modules() -> Iterable[Any]:

@@ -127,6 +127,12 @@ class _Builder:
                 flat.append(self.of(f.shape))
                 continue
             props[f.wire] = self.of(f.shape)
+            if f.hashmap:
+                props[f.wire] = {
+                    **props[f.wire],
+                    "description": "a Rust HashMap: upstream writes its entries in a"
+                    " per-process random order (lash_spec writes them sorted)",
+                }
             if not (f.has_default or f.shape.optional):
                 required.append(f.wire)
         out: dict[str, Any] = {"type": "object", "properties": props, "required": required}
@@ -209,6 +215,8 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
         else:
             args = [{} if _raw(t) else builder.of(shape_of(t)) for t in op.args]
         result = builder.of(shape_of(op.result))
+        # ok_any only where the result may depend on HashMap order.
+        any_of: Any = {"items": result} if op.order_dependent else False
         branches.append(
             {
                 "if": {"properties": {"call": {"const": name}}, "required": ["call"]},
@@ -220,6 +228,7 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
                             "maxItems": len(args),
                         },
                         "ok": result,
+                        "ok_any": any_of,
                     }
                 },
             }
@@ -233,6 +242,7 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
             "call": {"type": "string"},
             "args": {"type": "array"},
             "ok": {},
+            "ok_any": {"type": "array", "minItems": 1},
             "err": {
                 "type": "object",
                 "properties": {"code": {"type": "string"}},
@@ -240,7 +250,7 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
             },
         },
         "required": ["call", "args"],
-        "oneOf": [{"required": ["ok"]}, {"required": ["err"]}],
+        "oneOf": [{"required": ["ok"]}, {"required": ["ok_any"]}, {"required": ["err"]}],
         "allOf": branches,
     }
 

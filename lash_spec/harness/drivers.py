@@ -21,7 +21,7 @@ from typing import Any, Final
 import attrs
 
 from lash_spec.conformance.check import unknown_key
-from lash_spec.conformance.diff import _excerpt, first_difference
+from lash_spec.conformance.diff import _excerpt, any_difference, first_difference
 from lash_spec.harness.cases import HarnessCase
 from lash_spec.harness.protocol import Hello, Reply
 from lash_spec.wire.errors import PathItem, render_path
@@ -84,8 +84,10 @@ def drive_call(body: Mapping[str, Any], hello: Hello) -> Driver:
     args = body.get("args")
     if not isinstance(name, str):
         return _errored("malformed call case: `call` must be a string")
-    if not isinstance(args, list) or ("ok" in body) == ("err" in body):
-        return _errored("malformed call case: needs `args` (array) and one of `ok`/`err`")
+    if not isinstance(args, list) or ("ok" in body) + ("ok_any" in body) + ("err" in body) != 1:
+        return _errored("malformed call case: needs `args` (array) and one of `ok`/`ok_any`/`err`")
+    if "ok_any" in body and not (isinstance(body["ok_any"], list) and body["ok_any"]):
+        return _errored("malformed call case: `ok_any` must be a non-empty array")
     extra = unknown_key(body, "call")
     if extra is not None:
         return _errored(f"malformed call case: unknown key `{extra}`")
@@ -96,7 +98,8 @@ def drive_call(body: Mapping[str, Any], hello: Hello) -> Driver:
 
 
 def judge_call(body: Mapping[str, Any], name: str, reply: Reply) -> Verdict:
-    """Compare a call reply with the case's ``ok``/``err`` (as ``check_case`` does)."""
+    """Compare a call reply with the case's ``ok``/``ok_any``/``err`` (as ``check_case``
+    does); a reply passes ``ok_any`` when it equals any one listed value."""
     tag = reply.tag
     if tag == "skipped":
         return Verdict("skipped", str(reply.value))
@@ -113,6 +116,9 @@ def judge_call(body: Mapping[str, Any], name: str, reply: Reply) -> Verdict:
     actual = reply.value
     if "err" in body:
         return Verdict("failed", f"expected error {body['err']!r}, got ok {_excerpt(actual)}", "$")
+    if "ok_any" in body:
+        diff = any_difference(body["ok_any"], actual)
+        return _PASSED if diff is None else Verdict("failed", str(diff), diff.json_path)
     expected = body["ok"]
     if name == "stable_json":
         if type(actual) is str and actual == expected:

@@ -24,7 +24,8 @@ read at @002 (ceb460d4). Upstream homes:
 
 Transparent string newtypes (``AgentFrameId``, ``AgentFrameReason``,
 ``BlobRef``) are plain ``str``. ``HashMap`` fields (``PromptLayer.slots``) are
-written with sorted keys; Rust's order is unspecified there.
+declared ``hashmap=True`` and written with sorted keys; Rust's order is random
+per process there (every order: :func:`lash_spec.wire.codec.all_orders`).
 ``SessionCreateRequest.context_overlay`` is ``#[serde(skip)]`` and live-only,
 so it is not modelled.
 """
@@ -687,14 +688,15 @@ class PromptLayer:
     """``PromptLayer``: an optional template override and per-slot layers.
 
     ``slots`` is a ``HashMap<PromptSlot, PromptSlotLayer>``: written with keys
-    sorted by name (Rust's order is unspecified). The mutators of the Rust type
-    return a new layer here.
+    sorted by name (Rust's order is random per process, so a hash of a layer
+    with two or more slots has several upstream answers). The mutators of the
+    Rust type return a new layer here.
     """
 
     template: PromptTemplate | None = skip_none()
     slots: Annotated[
         dict[PromptSlot, PromptSlotLayer], EnumKeyMapShape(PromptSlot, PromptSlotLayer)
-    ] = skip_if(_slot_layers_empty, factory=dict)
+    ] = skip_if(_slot_layers_empty, factory=dict, hashmap=True)
 
     def is_empty(self) -> bool:
         """No template and no slot layers (what ``SessionPolicy`` checks)."""

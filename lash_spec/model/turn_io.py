@@ -16,7 +16,8 @@ Departures from the Rust shape, all invisible on the wire:
 * ``TurnInput.protocol_extension`` and ``TurnInput.turn_context`` are
   ``#[serde(skip)]`` live values; they are not fields here (a
   :class:`TurnContext` travels beside the input when a caller needs one).
-* ``TurnInput.image_blobs`` is a ``HashMap``: written with sorted keys.
+* ``TurnInput.image_blobs`` is a ``HashMap`` (``hashmap=True``): written with
+  sorted keys; Rust writes them in a per-process random order.
 * Transparent ``TurnActivityId`` is ``str``; :func:`turn_activity_id_new` is
   ``TurnActivityId::new``. ``fresh``/``TurnActivity::new``/``independent``
   draw random UUIDs and are not modelled.
@@ -154,7 +155,7 @@ class TurnInput:
     """
 
     items: tuple[InputItem, ...]
-    image_blobs: dict[str, bytes] = dflt(factory=dict)
+    image_blobs: dict[str, bytes] = dflt(factory=dict, hashmap=True)
     protocol_turn_options: ProtocolTurnOptions | None = skip_none()
     trace_turn_id: str | None = skip_none()
 

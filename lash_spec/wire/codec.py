@@ -28,28 +28,36 @@ those. Modelled here:
 Every rejection is a :class:`~lash_spec.wire.errors.WireError` naming the JSON
 path. Encoding writes dicts in serde order (struct fields in declaration order,
 internal tags first, ``Value`` maps sorted) for :mod:`lash_spec.wire.text`.
+Rust ``HashMap`` fields (declared ``hashmap=True``) are written sorted too, but
+Rust writes them in a per-process random order: :func:`all_orders` and
+:func:`all_texts` enumerate every order it may write.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 import re
 import sys
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin
+from contextvars import ContextVar
+from typing import Any, ClassVar, Final, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
 
-from lash_spec.wire.errors import WireError
+from lash_spec.wire.errors import OrderLimitError, WireError
 from lash_spec.wire.text import canonical_value, sha256_hex, write_json
 from lash_spec.wire.types import Err, IntRange, Ok, ValueMark
 
 __all__ = [
+    "MAX_ORDERS",
     "Shape",
+    "all_orders",
+    "all_texts",
     "converter",
     "dflt",
     "from_json",
@@ -91,6 +99,10 @@ class FieldRule:
     read_default: bool = False  # #[serde(default)]
     flatten: bool = False  # #[serde(flatten)]
     skip: bool = False  # #[serde(skip)]: never written, never read
+    # A ``std::collections::HashMap`` upstream: serde writes its entries in the
+    # map's per-process random iteration order. Written sorted here; every
+    # order Rust may write is enumerated by :func:`all_orders`.
+    hashmap: bool = False
 
 
 def _field(rule: FieldRule, default: Any = _MISSING, factory: Any = None) -> Any:
@@ -116,9 +128,15 @@ def skip_none(*, name: str | None = None) -> Any:
     return _field(FieldRule(name=name, skip_if=_is_none, read_default=True), None)
 
 
-def skip_empty(factory: Callable[[], Any] = tuple, *, name: str | None = None) -> Any:
-    """``#[serde(default, skip_serializing_if = "Vec::is_empty")]`` (or map/set)."""
-    return _field(FieldRule(name=name, skip_if=_is_empty, read_default=True), factory=factory)
+def skip_empty(
+    factory: Callable[[], Any] = tuple, *, name: str | None = None, hashmap: bool = False
+) -> Any:
+    """``#[serde(default, skip_serializing_if = "Vec::is_empty")]`` (or map/set).
+
+    ``hashmap=True``: the field is a Rust ``HashMap`` (entries in no stable order).
+    """
+    rule = FieldRule(name=name, skip_if=_is_empty, read_default=True, hashmap=hashmap)
+    return _field(rule, factory=factory)
 
 
 def skip_false(*, name: str | None = None) -> Any:
@@ -132,9 +150,14 @@ def skip_if(
     default: Any = _MISSING,
     factory: Callable[[], Any] | None = None,
     name: str | None = None,
+    hashmap: bool = False,
 ) -> Any:
-    """``#[serde(default, skip_serializing_if = <predicate>)]``."""
-    return _field(FieldRule(name=name, skip_if=predicate, read_default=True), default, factory)
+    """``#[serde(default, skip_serializing_if = <predicate>)]``.
+
+    ``hashmap=True``: the field is a Rust ``HashMap`` (entries in no stable order).
+    """
+    rule = FieldRule(name=name, skip_if=predicate, read_default=True, hashmap=hashmap)
+    return _field(rule, default, factory)
 
 
 def dflt(
@@ -142,9 +165,13 @@ def dflt(
     *,
     factory: Callable[[], Any] | None = None,
     name: str | None = None,
+    hashmap: bool = False,
 ) -> Any:
-    """``#[serde(default)]``: filled in when missing on read, always written."""
-    return _field(FieldRule(name=name, read_default=True), default, factory)
+    """``#[serde(default)]``: filled in when missing on read, always written.
+
+    ``hashmap=True``: the field is a Rust ``HashMap`` (entries in no stable order).
+    """
+    return _field(FieldRule(name=name, read_default=True, hashmap=hashmap), default, factory)
 
 
 def renamed(name: str, default: Any = _MISSING) -> Any:
@@ -603,7 +630,17 @@ def unknown_variant(name: str, names: list[str]) -> WireError:
 
 
 class _FieldShape:
-    __slots__ = ("attr", "default", "flatten", "has_default", "rule", "shape", "skip_if", "wire")
+    __slots__ = (
+        "attr",
+        "default",
+        "flatten",
+        "has_default",
+        "hashmap",
+        "rule",
+        "shape",
+        "skip_if",
+        "wire",
+    )
 
     def __init__(self, a: attrs.Attribute[Any], shape: Shape) -> None:
         rule: FieldRule = a.metadata.get(SERDE, FieldRule())
@@ -615,6 +652,7 @@ class _FieldShape:
         self.rule = rule
         self.has_default = rule.read_default
         self.default = a.default
+        self.hashmap = rule.hashmap
 
     def default_value(self) -> Any:
         d = self.default
@@ -749,6 +787,10 @@ def _compile_encoder(fields: list[_FieldShape]) -> Callable[[Any, dict[str, Any]
         if f.flatten:
             namespace[f"enc{i}"] = shape.encode
             lines.append(f"{indent}out.update(enc{i}(v))")
+        elif f.hashmap:
+            namespace[f"enc{i}"] = shape.encode
+            namespace["in_order"] = _in_order
+            lines.append(f"{indent}out[{f.wire!r}] = in_order(v, enc{i}(v))")
         elif shape.identity or (isinstance(shape, OptionShape) and shape.inner.identity):
             lines.append(f"{indent}out[{f.wire!r}] = v")
         else:
@@ -1150,3 +1192,87 @@ def stable_json(value: Any) -> str:
 def stable_hash(value: Any) -> str:
     """Lowercase hex SHA-256 of :func:`stable_json`."""
     return sha256_hex(to_json(value))
+
+
+# ---------------------------------------------------------------------------
+# HashMap orders: every text Rust may write
+# ---------------------------------------------------------------------------
+#
+# A field declared ``hashmap=True`` is written sorted by default. While
+# :func:`all_orders` runs a function, each such map it writes is instead put
+# in an order that the enumeration picks: the k-th distinct map (by identity,
+# so a map written twice keeps one order, as one Rust HashMap iterates the
+# same way each time) takes the k-th permutation of the current combination.
+
+MAX_ORDERS: Final = 720
+"""The most orders :func:`all_orders` enumerates (6! = one map of 6 entries)."""
+
+
+class _Orders:
+    """The permutations one run uses, and the maps that run met."""
+
+    __slots__ = ("maps", "picks", "seen")
+
+    def __init__(self, picks: tuple[tuple[int, ...], ...]) -> None:
+        self.picks = picks
+        self.seen: dict[int, int] = {}
+        self.maps: list[Any] = []  # keeps each map alive, so ids stay unique
+
+    def apply(self, source: Any, encoded: dict[str, Any]) -> dict[str, Any]:
+        index = self.seen.get(id(source))
+        if index is None:
+            index = self.seen[id(source)] = len(self.maps)
+            self.maps.append(source)
+        if index >= len(self.picks):
+            return encoded
+        keys = list(encoded)
+        return {keys[i]: encoded[keys[i]] for i in self.picks[index]}
+
+
+_ORDERS: ContextVar[_Orders | None] = ContextVar("lash_spec_hashmap_orders", default=None)
+
+
+def _in_order(source: Any, encoded: dict[str, Any]) -> dict[str, Any]:
+    """A HashMap field's encoded entries: sorted, or the order being enumerated."""
+    orders = _ORDERS.get()
+    return encoded if orders is None else orders.apply(source, encoded)
+
+
+def _run(fn: Callable[[], T], orders: _Orders) -> T:
+    token = _ORDERS.set(orders)
+    try:
+        return fn()
+    finally:
+        _ORDERS.reset(token)
+
+
+def all_orders(fn: Callable[[], T], *, limit: int = MAX_ORDERS) -> tuple[T, ...]:
+    """``fn()`` once per order Rust may write the HashMaps it serializes in.
+
+    Every combination of every permutation of each ``hashmap=True`` field's
+    entries, that is ``n!`` per map multiplied across maps; the first result
+    is the sorted (canonical) one. ``fn`` must be pure. Raises
+    :class:`~lash_spec.wire.errors.OrderLimitError` beyond ``limit`` orders.
+    """
+    first = _Orders(())
+    canonical = _run(fn, first)
+    sizes = [len(m) for m in first.maps]
+    total = math.prod(math.factorial(n) for n in sizes)
+    if total > limit:
+        raise OrderLimitError(total, limit)
+    if total == 1:
+        return (canonical,)
+    out = [canonical]
+    combos = itertools.product(*(itertools.permutations(range(n)) for n in sizes))
+    next(combos)  # the identity: already run
+    for picks in combos:
+        out.append(_run(fn, _Orders(picks)))
+    return tuple(out)
+
+
+def all_texts(obj: Any, tp: Any = None, *, limit: int = MAX_ORDERS) -> tuple[str, ...]:
+    """Every text ``serde_json::to_string`` may write for ``obj`` (sorted first).
+
+    One text unless ``obj`` holds a HashMap field with two or more entries.
+    """
+    return all_orders(lambda: to_json(obj, tp), limit=limit)

@@ -1,15 +1,17 @@
-"""The two error types of lash_spec.
+"""The error types of lash_spec.
 
 * :class:`WireError` — a JSON value is not what serde would accept for the
   requested Rust type. It names the JSON path of the offending value.
 * :class:`LashError` — a rule of the seeds refused its input; it carries the
   seed's stable ``code`` (``runtime_effect_invocation_kind`` …). Messages are
   for people; codes are what conformance compares.
+* :class:`OrderLimitError` — a value holds HashMaps whose entry orders are too
+  many to enumerate (:func:`lash_spec.wire.codec.all_orders`).
 """
 
 from __future__ import annotations
 
-__all__ = ["LashError", "PathItem", "WireError", "render_path"]
+__all__ = ["LashError", "OrderLimitError", "PathItem", "WireError", "render_path"]
 
 PathItem = str | int
 
@@ -63,3 +65,20 @@ class LashError(Exception):
 
     def __repr__(self) -> str:
         return f"LashError({self.code!r}, {self.message!r})"
+
+
+class OrderLimitError(ValueError):
+    """Rust may write a value in more HashMap orders than lash_spec enumerates.
+
+    ``orders`` is how many there are (the product of ``n!`` over the value's
+    HashMaps), ``limit`` the bound. A conformance case over such a value is
+    not generated: its ``ok_any`` list would be too long to be useful.
+    """
+
+    def __init__(self, orders: int, limit: int) -> None:
+        super().__init__(
+            f"the value's HashMaps can be written in {orders} orders, more than the"
+            f" {limit} lash_spec enumerates"
+        )
+        self.orders = orders
+        self.limit = limit

@@ -62,6 +62,7 @@ def _op(
     result: Any,
     doc: str,
     *errors: str,
+    order_dependent: bool = False,
 ) -> Op:
     return Op(
         name=name,
@@ -72,6 +73,7 @@ def _op(
         concept="execution_context",
         errors=errors,
         doc=doc,
+        order_dependent=order_dependent,
     )
 
 
@@ -200,6 +202,7 @@ OPS = [
         _captured_ref,
         str,
         "[execution_env_spec, process_env_ref]: the ref, else the spec's stable_ref",
+        order_dependent=True,
     ),
     _op(
         f"{_CTX}attach_captured_process_execution_env",
@@ -207,6 +210,7 @@ OPS = [
         _attach,
         ProcessRegistration,
         "[execution_env_spec, process_env_ref, registration]: tool_call/engine capture",
+        order_dependent=True,
     ),
     _op(
         f"{_CTX}process_handle_json",
@@ -277,5 +281,6 @@ OPS = [
         ProcessExecutionEnvSpec.stable_ref,
         str,
         "process-env:sha256:{sha256 of the spec's compact serde JSON}",
+        order_dependent=True,
     ),
 ]

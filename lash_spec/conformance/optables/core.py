@@ -1,6 +1,8 @@
 """Ops of stable identity: ``stable_json`` and ``stable_hash`` of any JSON value.
 
-The argument is a ``serde_json::Value`` (so objects come out key-sorted).
+The argument is a ``serde_json::Value`` (so objects come out key-sorted: a
+``Value`` holds no HashMap, and these two ops always have one answer). They
+are still marked ``order_dependent``, as every op that writes a value's text.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ OPS = [
         seed="000",
         concept="stable_identity",
         doc="serde_json::to_string of a Value: compact, keys sorted, serde's escapes and floats",
+        order_dependent=True,
     ),
     Op(
         name="stable_hash",
@@ -27,5 +30,6 @@ OPS = [
         seed="000",
         concept="stable_identity",
         doc="lowercase hex SHA-256 of stable_json",
+        order_dependent=True,
     ),
 ]

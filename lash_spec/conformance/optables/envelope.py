@@ -119,6 +119,7 @@ OPS = [
         (RuntimeEffectEnvelope,),
         RuntimeEffectEnvelope.stable_hash,
         str,
+        order_dependent=True,  # a session_turn process input holds HashMaps
     ),
     _envelope(
         "RuntimeEffectCommand::kind",
@@ -139,6 +140,7 @@ OPS = [
         result=str,
         seed="000",
         concept="effect_id",
+        order_dependent=True,  # transfer: a hash of the process ids
     ),
     _envelope(
         "LlmRequestSpec::from_request",

@@ -14,11 +14,13 @@ that source off (a private hook; the Hypothesis version is pinned).
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from typing import Any
 
 from lash_spec.conformance.corpus import CaseSpec, body_hash
 
-__all__ = ["draw", "gen_case"]
+__all__ = ["draw", "gen_case", "hashes_in_every_order"]
 
 
 def draw(strategy: Any, n: int) -> list[Any]:
@@ -114,3 +116,17 @@ def op_cases(op_name: str, n: int, description: str = "generated arguments") -> 
         if serde_reads_exactly(args):
             cases.append(gen_case(op_name.replace("::", "/"), description, call(op_name, args)))
     return cases
+
+
+def hashes_in_every_order(template: str, *maps: list[str]) -> list[str]:
+    """Hand-derived ``ok_any`` hashes: SHA-256 of ``template`` with each ``<MAP>``
+    filled by one HashMap's entry texts (given sorted, written by hand), joined in
+    every order; combinations run over the maps in the order they are written,
+    the sorted one first (the corpus's ``ok_any`` order)."""
+    out = []
+    for combo in itertools.product(*(itertools.permutations(entries) for entries in maps)):
+        text = template
+        for order in combo:
+            text = text.replace("<MAP>", ",".join(order), 1)
+        out.append(hashlib.sha256(text.encode()).hexdigest())
+    return out

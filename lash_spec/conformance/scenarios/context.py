@@ -10,9 +10,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
-from lash_spec.conformance.scenarios._gen import op_cases, unique
+from lash_spec.conformance.scenarios._gen import hashes_in_every_order, op_cases, unique
 
 _AWAIT = "RuntimeExecutionContext::await_process_signal_event"
+_CTX = "RuntimeExecutionContext::"
+# The all-default spec with a prompt's slots, as serde writes it (by hand).
+_SPEC_TEXT = (
+    '{"plugin_options":{},"policy":{"model":{"id":"","limits":{"context_window_tokens":1}},'
+    '"provider_id":"","session_id":null,"autonomous":false,"max_turns":null,'
+    '"prompt":{"slots":{<MAP>}}}}'
+)
+_TOOL_REGISTRATION = {
+    "id": "p1",
+    "input": {"type": "tool_call", "call": {"call_id": "c1", "tool_name": "t", "args": {}}},
+    "event_types": [],
+    "provenance": {"originator": {"type": "host"}, "host_profile_id": "h"},
+}
 
 
 def _await(resolution: dict[str, Any]) -> list[Any]:
@@ -55,10 +68,70 @@ def _hand() -> Iterable[CaseSpec]:
     )
 
 
+def _spec(*slots: str) -> dict[str, Any]:
+    return {"policy": {"prompt": {"slots": {slot: {"reset": True} for slot in slots}}}}
+
+
+def _refs(*slots: str) -> list[str]:
+    """Every ref upstream may give: the slots (a HashMap) in every order."""
+    entries = [f'"{slot}":{{"reset":true}}' for slot in sorted(slots)]
+    return [f"process-env:sha256:{h}" for h in hashes_in_every_order(_SPEC_TEXT, entries)]
+
+
+def _hashmap_orders() -> Iterable[CaseSpec]:
+    """A prompt's slots are a HashMap: a ref hashed from them has one answer per order."""
+    yield CaseSpec(
+        "stable_ref/prompt-2-slots",
+        "two prompt slots: upstream writes them in either order, so two refs are correct",
+        call(
+            "ProcessExecutionEnvSpec::stable_ref",
+            [_spec("intro", "guidance")],
+            expect=_refs("intro", "guidance"),
+        ),
+    )
+    yield CaseSpec(
+        "stable_ref/prompt-3-slots",
+        "three prompt slots: 3! = 6 orders, six correct refs",
+        call(
+            "ProcessExecutionEnvSpec::stable_ref",
+            [_spec("intro", "guidance", "environment")],
+            expect=_refs("intro", "guidance", "environment"),
+        ),
+    )
+    yield CaseSpec(
+        "captured_env_ref/prompt-2-slots",
+        "no inherited ref: the spec's stable_ref, one per order of its two slots",
+        call(
+            f"{_CTX}captured_process_execution_env_ref",
+            [_spec("intro", "execution"), None],
+            expect=_refs("intro", "execution"),
+        ),
+    )
+    yield CaseSpec(
+        "captured_env_ref/prompt-2-slots-inherited",
+        "an inherited ref is returned as is: nothing is hashed, one answer",
+        call(
+            f"{_CTX}captured_process_execution_env_ref",
+            [_spec("intro", "execution"), "env-1"],
+            expect="env-1",
+        ),
+    )
+    yield CaseSpec(
+        "attach_env/prompt-2-slots",
+        "a tool_call registration captures the spec's ref: one registration per slot order",
+        call(
+            f"{_CTX}attach_captured_process_execution_env",
+            [_spec("intro", "guidance"), None, _TOOL_REGISTRATION],
+            expect=[{**_TOOL_REGISTRATION, "env_ref": ref} for ref in _refs("intro", "guidance")],
+        ),
+    )
+
+
 def _cases() -> Iterable[CaseSpec]:
     from lash_spec.conformance.ops import registry
 
     yield from _hand()
+    yield from _hashmap_orders()
     for name, op in sorted(registry().items()):
         if op.seed == "001":
             yield from op_cases(name, 15 if op.args else 1)

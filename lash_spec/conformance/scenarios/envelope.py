@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
-from lash_spec.conformance.scenarios._gen import draw, gen_case, serde_reads_exactly, unique
+from lash_spec.conformance.scenarios._gen import (
+    draw,
+    gen_case,
+    hashes_in_every_order,
+    serde_reads_exactly,
+    unique,
+)
 from lash_spec.wire.codec import to_wire
 
 KINDS = [
@@ -229,6 +235,83 @@ def _helpers() -> Iterable[CaseSpec]:
     )
 
 
+def session_turn_start(image_blobs: dict[str, list[int]], slots: list[str]) -> dict[str, Any]:
+    """An envelope starting a session_turn process: its TurnInput and its policy's
+    prompt carry the two HashMaps of the wire types."""
+    policy = {"prompt": {"slots": {slot: {"reset": True} for slot in slots}}} if slots else None
+    create = {
+        "session_id": "c",
+        "relation": {"kind": "root"},
+        "start": {"kind": "empty"},
+        "policy": policy,
+        "plugin_source": "current_host_fresh",
+    }
+    registration = {
+        "id": "p1",
+        "input": {
+            "type": "session_turn",
+            "create_request": create,
+            "turn_input": {"items": [], "image_blobs": image_blobs},
+            "output_contract": {"kind": "static"},
+        },
+        "event_types": [],
+        "provenance": {"originator": {"type": "host"}, "host_profile_id": "h"},
+    }
+    return {
+        "invocation": {
+            "scope": {"session_id": "s"},
+            "subject": effect("e1", "process"),
+            "replay": {"key": "k"},
+        },
+        "command": {"type": "process", "command": {"op": "start", "registration": registration}},
+    }
+
+
+# That envelope's serde text, by hand; <MAP>s hold the HashMaps' entries (slots, then blobs).
+_START_TEXT = (
+    '{"invocation":{"scope":{"session_id":"s"},"subject":{"type":"effect","effect_id":"e1",'
+    '"kind":"process"},"replay":{"key":"k"}},"command":{"type":"process","command":{"op":'
+    '"start","registration":{"id":"p1","input":{"type":"session_turn","create_request":{'
+    '"session_id":"c","relation":{"kind":"root"},"start":{"kind":"empty"},"policy":<POLICY>,'
+    '"plugin_source":"current_host_fresh","initial_nodes":[],"tool_access":{},'
+    '"plugin_options":{}},"turn_input":{"items":[],"image_blobs":{<MAP>}},'
+    '"output_contract":{"kind":"static"}},"event_types":[],"provenance":{"originator":{'
+    '"type":"host"},"host_profile_id":"h"}}}}}'
+)
+_POLICY_TEXT = (
+    '{"model":{"id":"","limits":{"context_window_tokens":1}},"provider_id":"",'
+    '"session_id":null,"autonomous":false,"max_turns":null,"prompt":{"slots":{<MAP>}}}'
+)
+
+
+def _hashmap_orders() -> Iterable[CaseSpec]:
+    """HashMaps inside a hashed envelope: one correct hash per order of their entries."""
+    op = "RuntimeEffectEnvelope::stable_hash"
+    blobs = ['"a":[1]', '"b":[2,3]']
+    yield CaseSpec(
+        "envelope/stable_hash/image-blobs-2",
+        "a session_turn input's two image blobs (a HashMap) come out in either order upstream:"
+        " two correct hashes",
+        call(
+            op,
+            [session_turn_start({"b": [2, 3], "a": [1]}, [])],
+            expect=hashes_in_every_order(_START_TEXT.replace("<POLICY>", "null"), blobs),
+        ),
+    )
+    slots = ['"guidance":{"reset":true}', '"intro":{"reset":true}']
+    yield CaseSpec(
+        "envelope/stable_hash/image-blobs-2-prompt-slots-2",
+        "two HashMaps of two entries each (prompt slots, image blobs): 2! x 2! = 4 hashes",
+        call(
+            op,
+            [session_turn_start({"a": [1], "b": [2, 3]}, ["intro", "guidance"])],
+            expect=hashes_in_every_order(
+                _START_TEXT.replace("<POLICY>", _POLICY_TEXT), slots, blobs
+            ),
+        ),
+    )
+
+
 GIF_REF = {"id": "a1", "media_type": {"kind": "image", "type": "gif"}, "byte_len": 3}
 
 
@@ -364,5 +447,7 @@ def files() -> Iterable[FileSpec]:
             "RuntimeEffectEnvelope::try_new validation, invocation helpers, scopes, kinds,"
             " envelope hashes"
         ),
-        cases=unique([*_try_new(), *_helpers(), *_attachments(), *_generated()]),
+        cases=unique(
+            [*_try_new(), *_helpers(), *_attachments(), *_hashmap_orders(), *_generated()]
+        ),
     )

@@ -55,6 +55,13 @@ TEXT_VECTORS: list[tuple[str, Any, str]] = [
         {"b": {"y": 1, "x": [{"d": 1, "c": 2}]}},
         '{"b":{"x":[{"c":2,"d":1}],"y":1}}',
     ),
+    # A Value's objects are BTreeMaps: a TurnInput's serde form with two image
+    # blobs, hashed *as a Value*, has one text (as a TurnInput it has two).
+    (
+        "object/turn-input-form-as-value",
+        {"items": [], "image_blobs": {"b": [2], "a": [1]}},
+        '{"image_blobs":{"a":[1],"b":[2]},"items":[]}',
+    ),
     ("array/empty", [], "[]"),
     ("object/empty", {}, "{}"),
 ]
