@@ -97,6 +97,7 @@ _AGENT_ERROR = (
     "run admission (seed 004): an `AgentError` of kind `{kind}` with retry classification "
     "`{retry}`, written `<kind>:<retry_classification>` (docs/run-admission.md)"
 )
+_AGENT_ERROR_LINK = ("(docs/run-admission.md)", "([run admission](../run-admission.md))")
 
 
 # -- the corpus --------------------------------------------------------------
@@ -300,7 +301,8 @@ def _wire_types_page() -> str:
         "",
         f"Every wire type of the model ({len(types)}), its JSON shape as serde writes it, "
         "and one example drawn from `lash_spec.strategies` and written by the codec "
-        "(fields in Rust declaration order). Every type also has a `decode:TYPE` op.",
+        "(fields in Rust declaration order). Every type also has a `decode:TYPE` op. "
+        "The rules behind these shapes: [the wire format](../wire-format.md).",
         "",
     ]
     for name, tp in types.items():
@@ -412,7 +414,7 @@ def _errors_page(root: Path) -> str:
     for code in sorted(codes):
         where = codes[code]
         ids = demo.get(code, [])
-        lines += [f"## `{code}`", "", error_meaning(code), ""]
+        lines += [f"## `{code}`", "", error_meaning(code).replace(*_AGENT_ERROR_LINK), ""]
         shown = ", ".join(f"`{w}`" for w in where[:8])
         more = f" and {len(where) - 8} more" if len(where) > 8 else ""
         lines += [f"Arises from: {shown}{more}.", ""]
