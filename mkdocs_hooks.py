@@ -8,7 +8,8 @@ title, so the Markdown stays readable in both places.
 
 Long identifiers in headings (``host_configuration_needed:host_configuration_needed``)
 get line-break opportunities after ``_``, ``:`` and ``/`` in the table of
-contents, so they wrap at a word boundary instead of mid-word.
+contents, and long code in table cells (JSON requests, case ids) after ``,``,
+``:``, ``/``, ``|`` and ``.``, so they wrap at a boundary instead of mid-word.
 """
 
 from __future__ import annotations
@@ -53,9 +54,21 @@ def _toc(items: Any) -> None:
         _toc(item.children)
 
 
+_CELL = re.compile(r"<td>.*?</td>", re.DOTALL)
+_LONG_CODE = re.compile(r"<code>([^<]{25,})</code>")
+_CODE_BREAK = re.compile(r"([,:/|]|\.(?=[A-Za-z]))(?=[^\s,:/|])")
+
+
+def _cell(match: re.Match[str]) -> str:
+    return _LONG_CODE.sub(
+        lambda m: "<code>" + _CODE_BREAK.sub(r"\1<wbr>", m[1]) + "</code>", match[0]
+    )
+
+
 def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
     _toc(page.toc)
-    return html_
+    # long code in table cells (JSON requests, case ids) wraps after , : / | .
+    return _CELL.sub(_cell, html_)
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

@@ -433,6 +433,9 @@ def _turn_machine_page() -> str:
         actions.append(f"| `{name}` | {nxt} | {effects} | {_cell(note) or '—'} |")
     return "\n".join(
         [
+            # the page's three headings need no contents sidebar; the diagram
+            # and the six-column table get its width
+            "---\nhide:\n  - toc\n---",
             _HEADER,
             "# Turn machine reference",
             "",

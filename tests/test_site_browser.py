@@ -298,7 +298,11 @@ def check_site(
         ids: dict[str, set[str]] = {}
         links: dict[str, set[str]] = {}
         for width, height in (DESKTOP, PHONE):
-            driver.set_window_size(width, height)
+            # exact viewport sizes (a headless window has a minimum width)
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            )
             for page in pages:
                 driver.get_log("browser")  # drop what an earlier page left
                 facts = _load(driver, base + page)
@@ -321,6 +325,7 @@ def check_site(
                         path = shots / f"{wanted[page]}.png"
                         _screenshot(driver, path)
                         report.screenshots.append(path)
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         for request in failed:
             report.add("(server)", f"failed request: {request}")
         _check_links(report, base, ids, links)
