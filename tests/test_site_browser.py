@@ -372,6 +372,31 @@ def test_every_page_of_the_site_in_a_browser(browser: Any, tmp_path: Path) -> No
         assert path.stat().st_size > 10_000, f"{path} looks empty"
 
 
+def test_search_works_offline(browser: Any, tmp_path: Path) -> None:
+    """The search index and its worker come from the site itself."""
+    from selenium.webdriver.common.by import By
+
+    site = tmp_path / "site"
+    build_site(ROOT / "mkdocs.yml", site)
+    with serve(site) as (base, failed):
+        browser.get(base)
+        browser.find_element(By.CSS_SELECTOR, "label.md-search__icon, .md-search__input")
+        browser.execute_script("document.querySelector('.md-search__input').focus()")
+        browser.find_element(By.CSS_SELECTOR, ".md-search__input").send_keys("redelivery")
+        deadline = time.monotonic() + 20
+        found: list[Any] = []
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.2)
+            found = browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item")
+        titles = " ".join(e.text for e in found)
+        assert "Checkpoint and restore" in titles, titles
+        assert not failed
+        requests = browser.execute_script(
+            "return performance.getEntriesByType('resource').map((e) => e.name)"
+        )
+        assert all(r.startswith(base.rstrip("/")) for r in requests), requests
+
+
 _BROKEN = """\
 # A broken page
 
