@@ -639,9 +639,7 @@ def _place_labels(
                     clashes += any(_inside(pad, pt) for pt in arrowheads[i])
                     clashes += sum(1 for p in placed if p is not None and _overlap(pad, p[0]))
                     clashes += sum(1 for n in nodes if _overlap(pad, n))
-                    score = (
-                        100 * clashes + k + abs(t - prefer[i]) + 0.3 * (abs(dx) + abs(dy))
-                    )
+                    score = 100 * clashes + k + abs(t - prefer[i]) + 0.3 * (abs(dx) + abs(dy))
                     if best is None or score < best[0]:
                         best = (score, box, text)
         assert best is not None

@@ -12,8 +12,6 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 @pytest.mark.parametrize("page", ["wire-format.md"])
 def test_page_examples(page: str) -> None:
-    result = doctest.testfile(
-        str(DOCS / page), module_relative=False, optionflags=doctest.ELLIPSIS
-    )
+    result = doctest.testfile(str(DOCS / page), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10
     assert result.failed == 0
