@@ -272,6 +272,7 @@ def _load(driver: Any, url: str) -> dict[str, Any]:
 
 
 def _screenshot(driver: Any, path: Path) -> None:
+    time.sleep(0.4)  # the header's title fades back after the scroll in _load
     width, height = driver.execute_script(
         "return [document.documentElement.clientWidth, document.scrollingElement.scrollHeight]"
     )
