@@ -360,9 +360,18 @@ def _check_links(
 # -- the tests ---------------------------------------------------------------
 
 
-def test_every_page_of_the_site_in_a_browser(browser: Any, tmp_path: Path) -> None:
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def project_site(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This project's site, built once (after the browser: skip before building)."""
+    site = tmp_path_factory.mktemp("site") / "site"
     build_site(ROOT / "mkdocs.yml", site)
+    return site
+
+
+def test_every_page_of_the_site_in_a_browser(
+    browser: Any, project_site: Path, tmp_path: Path
+) -> None:
+    site = project_site
     shots = Path(os.environ.get("LASH_SPEC_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     report = check_site(browser, site, shots, SCREENSHOTS)
@@ -373,13 +382,40 @@ def test_every_page_of_the_site_in_a_browser(browser: Any, tmp_path: Path) -> No
         assert path.stat().st_size > 10_000, f"{path} looks empty"
 
 
-def test_search_works_offline(browser: Any, tmp_path: Path) -> None:
+def test_contents_tracker_follows_headings_whose_ids_start_with_a_digit(
+    browser: Any, project_site: Path
+) -> None:
+    """write-your-adapter's headings are numbered ("1. The loop" -> id
+    ``1-the-loop``): the theme's scroll tracker must still mark the section
+    being read (the previous theme's script threw on such ids)."""
+    with serve(project_site) as (base, _):
+        browser.get(base + "write-your-adapter/")
+        browser.get_log("browser")
+        ids = browser.execute_script(
+            "return [...document.querySelectorAll('article h2[id]')].map((h) => h.id)"
+        )
+        numbered = [i for i in ids if i[:1].isdigit()]
+        assert len(numbered) >= 3, ids
+        target = numbered[len(numbered) // 2]
+        browser.execute_script(f"document.getElementById('{target}').scrollIntoView()")
+        deadline = time.monotonic() + 10
+        active = None
+        while active != f"#{target}" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            active = browser.execute_script(
+                "const a = document.querySelector("
+                "'.md-sidebar--secondary a.md-nav__link--active');"
+                "return a && a.getAttribute('href');"
+            )
+        assert active == f"#{target}"
+        assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_search_works_offline(browser: Any, project_site: Path) -> None:
     """The search index and its worker come from the site itself."""
     from selenium.webdriver.common.by import By
 
-    site = tmp_path / "site"
-    build_site(ROOT / "mkdocs.yml", site)
-    with serve(site) as (base, failed):
+    with serve(project_site) as (base, failed):
         browser.get(base)
         browser.find_element(By.CSS_SELECTOR, "label.md-search__icon, .md-search__input")
         browser.execute_script("document.querySelector('.md-search__input').focus()")
