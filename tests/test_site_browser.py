@@ -61,11 +61,14 @@ PHONE = (390, 844)
 def _missing() -> str | None:
     """Why the browser check cannot run here, or None."""
     need = []
-    for module, extra in (("mkdocs", "docs"), ("material", "docs"), ("selenium", "docs")):
+    modules = []
+    for module in ("mkdocs", "material", "selenium"):
         try:
             __import__(module)
         except ImportError:
-            need.append(f"{module} (pip install -e '.[{extra}]')")
+            modules.append(module)
+    if modules:
+        need.append(f"{', '.join(modules)} (pip install -e '.[docs]')")
     if not _chromium() or not shutil.which("chromedriver"):
         need.append("chromium and chromedriver (apt-get install chromium chromium-driver)")
     return "; ".join(need) or None
@@ -339,7 +342,7 @@ def _check_links(
     status: dict[str, int] = {}
     for page, hrefs in links.items():
         for href in sorted(hrefs):
-            if not href.startswith(base) and not href.startswith(base.rstrip("/")):
+            if not href.startswith(base):
                 continue  # links to other sites are followed by readers, not fetched here
             target, _, anchor = href[len(base) :].partition("#")
             target = urllib.parse.unquote(target)
