@@ -97,6 +97,7 @@ _AGENT_ERROR = (
     "run admission (seed 004): an `AgentError` of kind `{kind}` with retry classification "
     "`{retry}`, written `<kind>:<retry_classification>` (docs/run-admission.md)"
 )
+_AGENT_ERROR_LINK = ("(docs/run-admission.md)", "([run admission](../run-admission.md))")
 
 
 # -- the corpus --------------------------------------------------------------
@@ -306,7 +307,8 @@ def _wire_types_page() -> str:
         "Fields marked **unordered** are Rust `HashMap`s: upstream writes their entries "
         "in a per-process random order, lash_spec writes them sorted, and a text or hash "
         "of a value holding one has several correct answers (`ok_any`, see "
-        "[design review](../design-review.md)).",
+        "[design review](../design-review.md)). "
+        "The rules behind these shapes: [the wire format](../wire-format.md).",
         "",
     ]
     for name, tp in types.items():
@@ -423,7 +425,7 @@ def _errors_page(root: Path) -> str:
     for code in sorted(codes):
         where = codes[code]
         ids = demo.get(code, [])
-        lines += [f"## `{code}`", "", error_meaning(code), ""]
+        lines += [f"## `{code}`", "", error_meaning(code).replace(*_AGENT_ERROR_LINK), ""]
         shown = ", ".join(f"`{w}`" for w in where[:8])
         more = f" and {len(where) - 8} more" if len(where) > 8 else ""
         lines += [f"Arises from: {shown}{more}.", ""]
@@ -442,6 +444,9 @@ def _turn_machine_page() -> str:
         actions.append(f"| `{name}` | {nxt} | {effects} | {_cell(note) or '—'} |")
     return "\n".join(
         [
+            # the page's three headings need no contents sidebar; the diagram
+            # and the six-column table get its width
+            "---\nhide:\n  - toc\n---",
             _HEADER,
             "# Turn machine reference",
             "",
@@ -471,7 +476,7 @@ def _turn_machine_page() -> str:
 
 # -- the state diagram as SVG -----------------------------------------------
 
-_W, _H = 1240, 985
+_W, _H = 1240, 1025
 _BOX_W, _BOX_H = 210, 40
 # Hand-placed centres (top to bottom: start, set-up, loop, waits, end).
 _POS: dict[str, tuple[float, float]] = {
@@ -480,35 +485,38 @@ _POS: dict[str, tuple[float, float]] = {
     "WaitingExecutionSurface": (300, 240),
     "PrepareIteration": (620, 370),
     "driver": (620, 520),
-    "WaitingLlm": (140, 720),
-    "WaitingTools": (460, 720),
-    "WaitingExec": (780, 720),
-    "WaitingCheckpoint": (1100, 720),
-    "Finished": (620, 880),
-    "[*]end": (620, 955),
+    "WaitingLlm": (120, 770),
+    "WaitingTools": (440, 770),
+    "WaitingExec": (830, 770),
+    "WaitingCheckpoint": (1120, 770),
+    "Finished": (620, 920),
+    "[*]end": (620, 995),
 }
 # Bend (pixels, perpendicular: positive = left of the direction of travel) and
-# where along the edge its label sits, per edge; unlisted edges are straight.
+# where along the edge its label would best sit, per edge; unlisted edges are
+# straight. Labels are then placed off every other edge (_place_labels).
 _BEND: dict[tuple[str, str], tuple[float, float]] = {
     ("PreparingProtocol", "WaitingExecutionSurface"): (0, 0.5),
     ("PreparingProtocol", "driver"): (-170, 0.25),
     ("WaitingExecutionSurface", "PrepareIteration"): (-45, 0.62),
     ("PrepareIteration", "WaitingExecutionSurface"): (-45, 0.5),
-    ("WaitingExecutionSurface", "Finished"): (200, 0.22),
+    ("WaitingExecutionSurface", "Finished"): (240, 0.22),
     ("PrepareIteration", "driver"): (0, 0.5),
-    ("driver", "WaitingLlm"): (-30, 0.8),
-    ("WaitingLlm", "driver"): (-30, 0.45),
-    ("driver", "WaitingTools"): (-30, 0.78),
-    ("WaitingTools", "driver"): (-30, 0.3),
-    ("driver", "WaitingExec"): (-30, 0.55),
-    ("WaitingExec", "driver"): (-30, 0.2),
-    ("driver", "WaitingCheckpoint"): (-30, 0.5),
+    ("driver", "WaitingLlm"): (-40, 0.8),
+    ("WaitingLlm", "driver"): (-40, 0.45),
+    ("driver", "WaitingTools"): (-40, 0.78),
+    ("WaitingTools", "driver"): (-40, 0.3),
+    ("driver", "WaitingExec"): (-40, 0.55),
+    ("WaitingExec", "driver"): (-40, 0.2),
+    ("driver", "WaitingCheckpoint"): (-40, 0.5),
     ("WaitingCheckpoint", "PrepareIteration"): (60, 0.5),
     ("driver", "Finished"): (0, 0.55),
     ("WaitingLlm", "Finished"): (60, 0.5),
     ("WaitingCheckpoint", "Finished"): (-60, 0.5),
 }
 _LINE_MAX = 40  # characters per label line
+_Pt = tuple[float, float]
+_Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 _CHAR_W = 7.3  # 12px monospace (0.6 em)
 
 
@@ -529,8 +537,9 @@ def _diagram_edges() -> dict[tuple[str, str], list[str]]:
     return edges
 
 
-def _label_lines(labels: list[str]) -> list[str]:
-    """Group ``input: case`` labels by input, one line per input."""
+def _label_lines(labels: list[str], line_max: int = _LINE_MAX) -> list[str]:
+    """Group ``input: case`` labels by input, one line per input (wrapped
+    after ``line_max`` characters)."""
     grouped: dict[str, list[str]] = {}
     for label in labels:
         head, sep, case = label.partition(": ")
@@ -540,7 +549,7 @@ def _label_lines(labels: list[str]) -> list[str]:
         line = f"{head}:" if head else ""
         for case in cases:
             sep = " " if line.endswith(":") else (" | " if line else "")
-            if line and len(line) + len(sep) + len(case) > _LINE_MAX:
+            if line and len(line) + len(sep) + len(case) > line_max:
                 lines.append(line if line.endswith(":") else line + " |")
                 line = "  " + case
             else:
@@ -569,6 +578,86 @@ def _border(
     return cx + dx * s, cy + dy * s
 
 
+def _bezier(p0: _Pt, ctrl: _Pt, p2: _Pt, t: float) -> _Pt:
+    u = 1 - t
+    return (
+        u * u * p0[0] + 2 * u * t * ctrl[0] + t * t * p2[0],
+        u * u * p0[1] + 2 * u * t * ctrl[1] + t * t * p2[1],
+    )
+
+
+def _node_box(node: str) -> _Box:
+    x, y = _POS[node]
+    if node.startswith("[*]"):
+        return (x - 14, y - 14, x + 14, y + 14)
+    if node == "driver":  # the diamond and its name to the right
+        return (x - 28, y - 28, x + 34 + 6 * _CHAR_W, y + 28)
+    return (x - _BOX_W / 2, y - _BOX_H / 2, x + _BOX_W / 2, y + _BOX_H / 2)
+
+
+def _inside(box: _Box, pt: _Pt) -> bool:
+    return box[0] <= pt[0] <= box[2] and box[1] <= pt[1] <= box[3]
+
+
+def _overlap(a: _Box, b: _Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _place_labels(
+    curves: list[tuple[_Pt, _Pt, _Pt]], forms: list[list[list[str]]], prefer: list[float]
+) -> list[tuple[_Box, list[str]] | None]:
+    """A box per label, on (or just beside) a point of its own edge, chosen so
+    that it covers no other edge, arrowhead, label or state; among those, the first of the
+    label's ``forms`` (one wide line before stacked lines), on the edge rather
+    than beside it, nearest the preferred point.
+
+    Greedy, largest label first, over a fixed grid of points along the edge:
+    deterministic, and cheap enough for ``lash-spec docs --check``.
+    """
+    samples = [[_bezier(*c, i / 120) for i in range(121)] for c in curves]
+    nodes = [_node_box(n) for n in _POS]
+    # a label must not hide its own arrowhead either
+    arrowheads = [
+        [pt for pt in pts if math.dist(pt, curve[2]) < 16]
+        for pts, curve in zip(samples, curves, strict=True)
+    ]
+    placed: list[tuple[_Box, list[str]] | None] = [None] * len(curves)
+    order = sorted(
+        (i for i, f in enumerate(forms) if f[0]),
+        key=lambda i: (-len(forms[i][0]) * max(map(len, forms[i][0])), i),
+    )
+    for i in order:
+        best: tuple[float, _Box, list[str]] | None = None
+        for k, text in enumerate(forms[i]):
+            width = max(len(s) for s in text) * _CHAR_W + 8
+            height = 15 * len(text) + 4
+            for step in range(8, 93, 2):
+                t = step / 100
+                # on the edge, else just beside it (left, right, above, below)
+                for dx, dy in ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)):
+                    x, y = _bezier(*curves[i], t)
+                    x += dx * (width / 2 + 3)
+                    y += dy * (height / 2 + 3)
+                    x0 = min(max(x - width / 2, 2), _W - width - 2)
+                    y0 = min(max(y - height / 2, 2), _H - height - 2)
+                    box = (x0, y0, x0 + width, y0 + height)
+                    pad = (x0 - 3, y0 - 3, x0 + width + 3, y0 + height + 3)
+                    clashes = sum(
+                        1
+                        for j, pts in enumerate(samples)
+                        if j != i and any(_inside(pad, pt) for pt in pts)
+                    )
+                    clashes += any(_inside(pad, pt) for pt in arrowheads[i])
+                    clashes += sum(1 for p in placed if p is not None and _overlap(pad, p[0]))
+                    clashes += sum(1 for n in nodes if _overlap(pad, n))
+                    score = 100 * clashes + k + abs(t - prefer[i]) + 0.3 * (abs(dx) + abs(dy))
+                    if best is None or score < best[0]:
+                        best = (score, box, text)
+        assert best is not None
+        placed[i] = (best[1], best[2])
+    return placed
+
+
 def state_diagram_svg() -> str:
     """The turn machine's state diagram as a standalone, deterministic SVG."""
     edges = _diagram_edges()
@@ -582,7 +671,9 @@ def state_diagram_svg() -> str:
         'fill="#444"/></marker></defs>',
         f'<rect width="{_W}" height="{_H}" fill="#ffffff"/>',
     ]
-    labels: list[str] = []
+    curves: list[tuple[_Pt, _Pt, _Pt]] = []
+    forms: list[list[list[str]]] = []
+    prefer: list[float] = []
     for (src, dst), names in edges.items():
         a, b = _POS[src], _POS[dst]
         bend, at = _BEND.get((src, dst), (0.0, 0.5))
@@ -593,23 +684,21 @@ def state_diagram_svg() -> str:
         ctrl = (mx + nx * bend * 2, my + ny * bend * 2)
         p0 = _border(a, ctrl, src)
         p2 = _border(b, ctrl, dst)
+        curves.append((p0, ctrl, p2))
+        forms.append([_label_lines(names), _label_lines(names, 1)])
+        prefer.append(at)
         out.append(
             f'<path d="M{p0[0]:.1f},{p0[1]:.1f} Q{ctrl[0]:.1f},{ctrl[1]:.1f} '
             f'{p2[0]:.1f},{p2[1]:.1f}" fill="none" stroke="#444" stroke-width="1.3" '
             'marker-end="url(#arrow)"/>'
         )
-        text = _label_lines(names)
-        if not text:
+    labels: list[str] = []
+    for label in _place_labels(curves, forms, prefer):
+        if label is None:
             continue
-        t = at
-        lx = (1 - t) ** 2 * p0[0] + 2 * (1 - t) * t * ctrl[0] + t**2 * p2[0]
-        ly = (1 - t) ** 2 * p0[1] + 2 * (1 - t) * t * ctrl[1] + t**2 * p2[1]
-        width = max(len(s) for s in text) * _CHAR_W + 8
-        height = 15 * len(text) + 4
-        x0 = min(max(lx - width / 2, 2), _W - width - 2)
-        y0 = ly - height / 2
+        (x0, y0, x1, y1), text = label
         labels.append(
-            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{width:.1f}" height="{height}" '
+            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.0f}" '
             'fill="#fffbe6" stroke="#d9c77a" stroke-width="0.8" rx="3"/>'
         )
         for i, line in enumerate(text):

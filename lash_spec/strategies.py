@@ -4,7 +4,8 @@
 it can never disagree with the wire rules: integers within their Rust width,
 ``Option`` fields sometimes ``None``, skipped fields sometimes at their skip
 value, every enum variant reachable. Other implementations can import these
-to generate inputs (``from lash_spec.strategies import strategy_for``).
+to generate inputs (``from lash_spec.strategies import strategy_for``); they
+need Hypothesis: ``pip install 'lash-spec[strategies]'``.
 
 Every value drawn is *canonical*: a fixed point of write → read, as the
 round-trip property needs. Where serde itself normalizes (a field dropped by
@@ -21,7 +22,14 @@ import functools
 import string
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as err:  # pragma: no cover - depends on the install
+    raise ModuleNotFoundError(
+        "lash_spec.strategies needs Hypothesis, an optional dependency: "
+        "pip install 'lash-spec[strategies]'",
+        name=err.name,
+    ) from err
 
 from lash_spec.wire.codec import (
     BoolShape,

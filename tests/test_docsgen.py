@@ -116,6 +116,67 @@ def test_turn_machine_page_and_svg(pages: dict[str, str]) -> None:
     assert "LlmComplete: ok_continue" in texts
 
 
+def _svg_geometry(svg: str) -> tuple[list[list[tuple[float, float]]], list, list]:
+    """Edges (sampled), label boxes and state boxes, read back from the SVG."""
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ET.fromstring(svg)
+    edges = []
+    for path in root.iter(f"{ns}path"):
+        m = re.fullmatch(
+            r"M([\d.-]+),([\d.-]+) Q([\d.-]+),([\d.-]+) ([\d.-]+),([\d.-]+)", path.get("d", "")
+        )
+        if not m:
+            continue  # the arrowhead marker
+        x0, y0, cx, cy, x1, y1 = map(float, m.groups())
+        pts = []
+        for i in range(401):
+            t = i / 400
+            u = 1 - t
+            pts.append(
+                (u * u * x0 + 2 * u * t * cx + t * t * x1, u * u * y0 + 2 * u * t * cy + t * t * y1)
+            )
+        edges.append(pts)
+    labels, states = [], []
+    for rect in root.iter(f"{ns}rect"):
+        if "x" not in rect.attrib:
+            continue  # the background
+        x, y, w, h = (float(rect.get(k, 0)) for k in ("x", "y", "width", "height"))
+        (labels if rect.get("fill") == "#fffbe6" else states).append((x, y, x + w, y + h))
+    for poly in root.iter(f"{ns}polygon"):  # the driver diamond
+        xs, ys = zip(
+            *(map(float, p.split(",")) for p in poly.get("points", "").split()), strict=True
+        )
+        cx, cy, r = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, (max(xs) - min(xs)) / 4
+        states.append((cx - r, cy - r, cx + r, cy + r))  # the square inside it
+    return edges, labels, states
+
+
+def test_state_diagram_labels_sit_clear_of_other_edges(pages: dict[str, str]) -> None:
+    """Read back from the SVG, independently of how the generator placed them:
+    a label covers at most its own edge (never a crossing, another edge or an
+    arrowhead), no other label and no state; no edge runs through a state."""
+    edges, labels, states = _svg_geometry(pages["reference/turn-machine.svg"])
+    assert len(edges) >= 18 and len(labels) >= 18 and len(states) == 9
+
+    def inside(box: tuple[float, ...], pt: tuple[float, float], pad: float = 0) -> bool:
+        return box[0] - pad < pt[0] < box[2] + pad and box[1] - pad < pt[1] < box[3] + pad
+
+    def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    for n, box in enumerate(labels):
+        covered = [i for i, pts in enumerate(edges) if any(inside(box, p) for p in pts)]
+        assert len(covered) <= 1, f"label {n} at {box} covers edges {covered}"
+        for i in covered:  # its own edge: not where the arrow ends
+            assert not inside(box, edges[i][-1], pad=8), f"label {n} hides an arrowhead"
+        assert not any(overlap(box, o) for o in labels[n + 1 :]), f"label {n} overlaps a label"
+        assert not any(overlap(box, s) for s in states), f"label {n} overlaps a state"
+    for i, pts in enumerate(edges):
+        for box in states:
+            inner = (box[0] + 3, box[1] + 3, box[2] - 3, box[3] - 3)
+            assert not any(inside(inner, p) for p in pts), f"edge {i} runs through {box}"
+
+
 def test_hand_written_pages_cite_existing_cases(case_ids: set[str]) -> None:
     cited: set[str] = set()
     pages = [DOCS / "design-review.md", DOCS / "using.md", *(DOCS / "concepts").glob("*.md")]
