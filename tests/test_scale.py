@@ -8,8 +8,10 @@ import os
 import re
 import shlex
 import signal
+import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -258,3 +260,72 @@ def test_an_adapter_killed_mid_run_loses_only_a_case_in_flight(jobs: int) -> Non
     assert "the adapter exited (exit status -9)" in lost.detail
     (event,) = result.events
     assert event.case == lost.id and event.exit_status == -9
+
+
+# ---------------------------------------------------------------------------
+# pytest -n N (pytest-xdist) gives the per-case results of a serial run
+# ---------------------------------------------------------------------------
+
+
+def run_pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-p", "lash_spec.harness.pytest_plugin"),
+            *("-p", "xdist.plugin", "-p", "no:cacheprovider", "--rootdir", str(cwd), "-q"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def junit_results(path: Path) -> dict[tuple[str, str], list[tuple[str, str | None]]]:
+    """(file, case id) → what JUnit says happened (tag and message of each child)."""
+    out = {}
+    for case in ET.parse(path).iter("testcase"):
+        children = [(c.tag, c.get("message")) for c in case if c.tag != "properties"]
+        out[(case.get("classname", ""), case.get("name", ""))] = children
+    return out
+
+
+def per_case_results(tmp_path: Path, name: str, *args: str) -> dict[Any, Any]:
+    junit = tmp_path / f"{name}.xml"
+    proc = run_pytest(
+        tmp_path, "--lash-adapter", shlex.join(REFERENCE), *args, f"--junitxml={junit}"
+    )
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]  # the odd file fails
+    return junit_results(junit)
+
+
+@needs_corpus
+def test_pytest_xdist_matches_a_serial_run_on_the_whole_corpus(tmp_path: Path) -> None:
+    paths = (str(CORPUS), str(odd_file(tmp_path)))
+    serial = per_case_results(tmp_path, "serial", *paths)
+    spread = per_case_results(tmp_path, "n2", "-n", "2", *paths)
+    assert len(serial) > 5000
+    outcomes = [kids[0][0] if kids else "passed" for kids in serial.values()]
+    assert (outcomes.count("failure"), outcomes.count("skipped")) == (3, 1)
+    assert spread == serial
+
+
+@pytest.mark.parametrize("dist", ["loadfile", "loadscope", "each"])
+def test_pytest_xdist_batched_modes_match_a_serial_run(tmp_path: Path, dist: str) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    odd_file(folder)
+    write_file(
+        folder,
+        "000-more",
+        {
+            f"v{i}": {"call": "stable_json", "args": [i / 2], "ok": json.dumps(i / 2)}
+            for i in range(30)
+        },
+    )
+    serial = per_case_results(tmp_path, "serial", str(folder))
+    spread = per_case_results(tmp_path, dist, "-n", "2", "--dist", dist, str(folder))
+    assert spread == serial
