@@ -59,6 +59,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--lash-baseline", metavar="FILE", default=None, help="expected failures: xfail(strict)"
     )
+    group.addoption(
+        "--lash-fuzz",
+        action="store_true",
+        default=False,
+        help="also collect the lash-spec fuzz targets: one Hypothesis test per op (HypoFuzz "
+        "runs them too)",
+    )
+    group.addoption(
+        "--lash-fuzz-op",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --lash-fuzz: only this op (repeatable; 'decode:*' prefixes allowed)",
+    )
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -68,6 +82,24 @@ def _enabled(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     if _enabled(config):
         config.args.extend(str(Path(p)) for p in config.getoption("lash_corpus"))
+        if config.getoption("lash_fuzz"):
+            _add_fuzz_targets(config)
+
+
+def _add_fuzz_targets(config: pytest.Config) -> None:
+    """Define the fuzz tests and collect their module (alone, when no path was given)."""
+    from lash_spec.harness import fuzz_targets
+
+    fuzz_targets.configure(
+        config.getoption("lash_adapter"),
+        config.getoption("lash_fuzz_op"),
+        config.getoption("lash_timeout"),
+    )
+    module = str(Path(fuzz_targets.__file__))
+    if config.args_source != pytest.Config.ArgsSource.ARGS:  # defaulted: only the targets
+        config.args[:] = [module]
+    else:
+        config.args.append(module)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -97,6 +129,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(_SESSION, None)
     if session is not None:
         session.close()
+    if _enabled(config) and config.getoption("lash_fuzz"):
+        from lash_spec.harness import fuzz_targets
+
+        fuzz_targets.close()
 
 
 class LashSession:
