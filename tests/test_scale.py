@@ -329,3 +329,135 @@ def test_pytest_xdist_batched_modes_match_a_serial_run(tmp_path: Path, dist: str
     serial = per_case_results(tmp_path, "serial", str(folder))
     spread = per_case_results(tmp_path, dist, "-n", "2", "--dist", dist, str(folder))
     assert spread == serial
+
+
+# ---------------------------------------------------------------------------
+# lash-spec fuzz: workers, a shared example database, nothing lost
+# ---------------------------------------------------------------------------
+
+MUTANTS = ROOT / "tests" / "adapters" / "mutants"
+HASH_MUTANT = shlex.join([sys.executable, str(MUTANTS / "hash_python_json.py")])
+FUZZ_OPS = ["stable_hash", "stable_json", "decode:RuntimeScope", "RuntimeScope::for_turn"]
+
+
+def test_fuzz_workers_give_each_op_the_outcome_of_one_process() -> None:
+    from lash_spec.harness.fuzz import FuzzOptions, fuzz
+
+    options = FuzzOptions(max_examples=40, seed=5)
+    one = fuzz(shlex.split(HASH_MUTANT), FUZZ_OPS, options)
+    two = fuzz(shlex.split(HASH_MUTANT), FUZZ_OPS, FuzzOptions(max_examples=40, seed=5, jobs=2))
+    assert [(o.op, o.status, o.examples) for o in two.ops] == [
+        (o.op, o.status, o.examples) for o in one.ops
+    ]
+    assert [o.op for o in two.ops] == FUZZ_OPS
+    assert [d.body for d in two.divergences] == [d.body for d in one.divergences]
+    assert [d.op for d in two.divergences] == ["stable_hash"]
+    assert two.hello is not None and two.seed == 5
+
+
+def _fuzz_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lash_spec.cli", "fuzz", "-q", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_two_workers_share_one_example_database(tmp_path: Path) -> None:
+    """A campaign in miniature: two worker processes (standing in for machines)
+    share one example database and one fixture file. The first finds and shrinks a
+    divergence; the second, with another seed and a single example, could not find
+    it on its own (checked) but replays it from the database first; the fixture
+    holds the case once."""
+    database, fixture = tmp_path / "db", tmp_path / "found.json"
+    common = ("--adapter", HASH_MUTANT, "--op", "stable_hash", "--out", str(fixture))
+    first = _fuzz_cli(tmp_path, *common, "--database", str(database), "--seed", "1")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "DIVERGED stable_hash" in first.stdout
+    cases = json.loads(fixture.read_text())["cases"]
+    assert len(cases) == 1
+    assert any(database.rglob("*")), "nothing was stored in the database"
+
+    alone = ("--max-examples", "1", "--batch", str(8), "--seed", "2")
+    control = _fuzz_cli(
+        tmp_path,
+        *alone,
+        "--adapter",
+        HASH_MUTANT,
+        "--op",
+        "stable_hash",
+        "--out",
+        str(tmp_path / "control.json"),
+    )
+    assert control.returncode == 0, control.stdout  # one fresh example does not find it
+
+    second = _fuzz_cli(
+        tmp_path, *common, *alone, "--database", str(database), "--report", "r2.json"
+    )
+    assert second.returncode == 1, second.stdout + second.stderr
+    report = json.loads((tmp_path / "r2.json").read_text())
+    (found,) = report["divergences"]
+    assert found["id"] == cases[0]["id"]  # the same shrunk case, replayed
+    assert report["examples"] <= 1
+    assert json.loads(fixture.read_text())["cases"] == cases  # written once
+
+
+def test_a_killed_fuzz_worker_loses_only_its_op(tmp_path: Path) -> None:
+    """Kill one fuzz worker mid-run: the op it was on is reported errored with the
+    reason; every op that finished, and every divergence found, is kept and written."""
+    import multiprocessing
+
+    from lash_spec.harness.fuzz import FuzzOptions, FuzzResult, fuzz, write_fixture
+
+    killed: list[int] = []
+
+    def progress(what: str, result: FuzzResult) -> None:
+        if killed or not result.ops:
+            return
+        for child in multiprocessing.active_children():
+            if child.pid is not None:
+                os.kill(child.pid, signal.SIGKILL)  # the first worker still alive
+                killed.append(child.pid)
+                return
+
+    ops = [*FUZZ_OPS, "decode:RuntimeInvocation", "ProcessCommand::effect_id"]
+    options = FuzzOptions(max_examples=300, seed=3, jobs=2)
+    result = fuzz(shlex.split(HASH_MUTANT), ops, options, progress)
+    assert killed
+    statuses = {o.op: (o.status, o.reason) for o in result.ops}
+    assert set(statuses) == set(ops)  # every op is accounted for
+    lost = [op for op, (status, _) in statuses.items() if status == "errored"]
+    assert len(lost) <= 1
+    for op in lost:
+        assert "the fuzz worker died (exit status -9)" in statuses[op][1]
+    assert result.exit_status == 1
+    if "stable_hash" not in lost:
+        assert [d.op for d in result.divergences] == ["stable_hash"]
+        out = tmp_path / "found.json"
+        assert write_fixture(out, result) == 1
+        assert [c["id"] for c in json.loads(out.read_text())["cases"]] == [
+            result.divergences[0].case_id
+        ]
+
+
+def test_pytest_lash_fuzz_collects_one_hypothesis_test_per_op(tmp_path: Path) -> None:
+    proc = run_pytest(
+        tmp_path,
+        *("--lash-adapter", HASH_MUTANT, "--lash-fuzz", "-rA"),
+        *("--lash-fuzz-op", "stable_*", "--lash-fuzz-op", "decode:RuntimeScope"),
+        "-p",
+        "no:xdist",
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "1 failed, 2 passed" in proc.stdout
+    assert "FAILED" in proc.stdout and "test_stable_hash" in proc.stdout
+    assert "stable_hash failed at $" in proc.stdout
+    # shrunk to a one-case batch, as lash-spec fuzz does
+    assert re.search(r"drawn=\[\[.{1,12}\]\]", proc.stdout), proc.stdout[-3000:]
+    from lash_spec.harness import fuzz_targets
+
+    test = getattr(fuzz_targets, "test_stable_hash", None) or fuzz_targets.make_test("stable_hash")
+    assert test is not None and hasattr(test, "hypothesis")  # a plain Hypothesis test

@@ -450,6 +450,11 @@ class _Fuzzer:
         elif opts.derandomize:  # a seed from the op alone, not from this function's source
             probe = seed_decorator(_op_seed(op_name))(probe)
         probe._hypothesis_internal_database_key = database_key(op_name, batch)  # type: ignore[attr-defined]
+        if self.database is not None:
+            # @seed switches the database off (a seeded run should repeat exactly); a
+            # campaign wants both: replay what is stored, then generate from the seed.
+            held = probe._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+            probe._hypothesis_internal_use_settings = settings(held, database=self.database)  # type: ignore[attr-defined]
         test: Callable[[], None] = probe
         return test
 
