@@ -343,9 +343,9 @@ FUZZ_OPS = ["stable_hash", "stable_json", "decode:RuntimeScope", "RuntimeScope::
 def test_fuzz_workers_give_each_op_the_outcome_of_one_process() -> None:
     from lash_spec.harness.fuzz import FuzzOptions, fuzz
 
-    options = FuzzOptions(max_examples=40, seed=5)
+    options = FuzzOptions(max_examples=20, seed=5)
     one = fuzz(shlex.split(HASH_MUTANT), FUZZ_OPS, options)
-    two = fuzz(shlex.split(HASH_MUTANT), FUZZ_OPS, FuzzOptions(max_examples=40, seed=5, jobs=2))
+    two = fuzz(shlex.split(HASH_MUTANT), FUZZ_OPS, FuzzOptions(max_examples=20, seed=5, jobs=2))
     assert [(o.op, o.status, o.examples) for o in two.ops] == [
         (o.op, o.status, o.examples) for o in one.ops
     ]
@@ -424,7 +424,7 @@ def test_a_killed_fuzz_worker_loses_only_its_op(tmp_path: Path) -> None:
                 return
 
     ops = [*FUZZ_OPS, "decode:RuntimeInvocation", "ProcessCommand::effect_id"]
-    options = FuzzOptions(max_examples=300, seed=3, jobs=2)
+    options = FuzzOptions(max_examples=150, seed=3, jobs=2)
     result = fuzz(shlex.split(HASH_MUTANT), ops, options, progress)
     assert killed
     statuses = {o.op: (o.status, o.reason) for o in result.ops}

@@ -915,8 +915,11 @@ def fuzz_command(args: argparse.Namespace) -> int:
         progress.clear()
     fixture = None
     if result.divergences:
-        fixture = args.out
-        write_fixture(Path(fixture), result)
+        try:
+            write_fixture(Path(args.out), result)
+            fixture = args.out
+        except (OSError, ValueError) as err:  # the divergences are still printed below
+            print(f"lash-spec fuzz: cannot add to {args.out}: {err}", file=sys.stderr)
     if result.unusable is not None:
         print(f"adapter unusable: {result.unusable}", file=out)
     for d in result.divergences:
