@@ -11,6 +11,14 @@ temporary folder when absent), with and without the adapter's start-up,
 next to the in-process ``verify`` rate. Target: >= 3,000 cases/s.
 ``--no-stable-hash`` skips the first benchmark (and the need for orjson).
 
+``--fuzz``: ``lash-spec fuzz`` throughput against the reference adapter over
+the default op mix (every op, ``--fuzz-examples`` cases each, fixed seed), in
+one run with ``--fuzz-jobs`` workers (default: every core) and batches in
+flight, next to the old way (one case per Hypothesis example, one process) on
+the same ops; and the ceiling set by generation alone (Hypothesis drawing the
+inputs and the model filling in the expectations, no adapter), as CPU ms per
+case. Target (issue 17): >= 1,500 cases/s on 2 cores.
+
 Turn machine (run by default, ~25 s; ``--no-turn-machine`` skips it):
 ``trace_replay`` records tool-round traces from the model (LLM → tool call →
 tool result → … → final answer) and times their replay through
@@ -196,6 +204,95 @@ def bench_harness(path: Path | None, rounds: int) -> dict[str, Any]:
     if keep is not None:
         keep.cleanup()
     return best
+
+
+def _drawing_test(name: str, strategy: Any, examples: int, count: list[int]) -> Any:
+    """A Hypothesis test that only draws inputs of ``name`` and fills in the bodies."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seed_decorator
+
+    from lash_spec.harness.fuzz import body_for
+
+    @seed_decorator(1)
+    @settings(max_examples=examples, database=None, deadline=None,
+              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def draw(drawn: Any) -> None:
+        count[0] += 1
+        body_for(name, drawn)
+
+    return draw
+
+
+def _generation_cost(ops: list[str], examples: int) -> dict[str, Any]:
+    """CPU ms per case of drawing inputs and filling in expectations (no adapter)."""
+    import warnings
+
+    from lash_spec.harness.fuzz import _no_local_constants, op_strategy
+
+    per_op: list[tuple[float, str]] = []
+    for name in ops:
+        strategy = op_strategy(name)
+        if strategy is None:
+            continue
+        count = [0]
+        draw = _drawing_test(name, strategy, examples, count)
+        began = time.process_time()
+        with warnings.catch_warnings(), _no_local_constants():
+            warnings.simplefilter("ignore")
+            draw()
+        per_op.append(((time.process_time() - began) / max(1, count[0]) * 1e3, name))
+    per_op.sort()
+    costs = [c for c, _ in per_op]
+    mean = sum(costs) / len(costs)
+    return {
+        "examples_per_op": examples,
+        "mean_cpu_ms_per_case": round(mean, 2),
+        "median_cpu_ms_per_case": round(costs[len(costs) // 2], 2),
+        "ceiling_cases_per_s_per_core": round(1e3 / mean),
+        "slowest_ops_ms": [(name, round(c, 1)) for c, name in per_op[-5:]],
+    }
+
+
+def bench_fuzz(examples: int, jobs: int, sample: int | None) -> dict[str, Any]:
+    """Cases/s of ``lash-spec fuzz`` through the reference adapter (see the module doc)."""
+    import os
+    import random
+
+    from lash_spec.harness.fuzz import FuzzOptions, fuzz, select_ops
+    from lash_spec.harness.runner import RunOptions
+
+    ops = select_ops([], [])
+    if sample is not None:
+        ops = sorted(random.Random(1).sample(ops, min(sample, len(ops))))
+    adapter = [sys.executable, "-m", "lash_spec.harness.adapter"]
+    out: dict[str, Any] = {
+        "ops": len(ops),
+        "cores": len(os.sched_getaffinity(0)),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+    }
+    runs = {
+        "one_case_per_example_one_process": FuzzOptions(
+            max_examples=examples, seed=1, batch=1, jobs=1, run=RunOptions(pipeline=1)
+        ),
+        f"batched_{jobs}_workers": FuzzOptions(max_examples=examples, seed=1, jobs=jobs),
+    }
+    for label, options in runs.items():
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = fuzz(adapter, ops, options)
+        wall = time.perf_counter() - t0
+        out[label] = {
+            "cases": result.examples,
+            "seconds": round(wall, 1),
+            "cases_per_s": round(result.examples / wall),
+            "divergences": len(result.divergences),
+            "parent_cpu_s": round(time.process_time() - c0, 1),
+        }
+        print(label, out[label], file=sys.stderr, flush=True)
+    out["generation"] = _generation_cost(ops, max(10, examples // 5))
+    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    out["target_cases_per_s"] = 1500
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -492,6 +589,15 @@ def main(argv: list[str]) -> int:
         help="also measure cases/s through the reference adapter (corpus folder optional)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="harness runs; the best is kept")
+    parser.add_argument(
+        "--fuzz", action="store_true", help="also measure lash-spec fuzz cases/s (minutes)"
+    )
+    parser.add_argument("--fuzz-examples", type=int, default=100, metavar="N",
+                        help="fuzz: cases per op (100, as lash-spec fuzz)")
+    parser.add_argument("--fuzz-jobs", type=int, default=0, metavar="N",
+                        help="fuzz: worker processes (0 = one per core)")
+    parser.add_argument("--fuzz-sample", type=int, metavar="K",
+                        help="fuzz: a fixed sample of K ops instead of all of them")
     parser.add_argument("--no-stable-hash", action="store_true", help="skip the stable_hash bench")
     parser.add_argument(
         "--no-turn-machine", action="store_true", help="skip the turn-machine bench (default: run)"
@@ -524,6 +630,11 @@ def main(argv: list[str]) -> int:
         }
     if args.harness is not None:
         result["harness"] = bench_harness(Path(args.harness) if args.harness else None, args.rounds)
+    if args.fuzz:
+        from lash_spec.harness.runner import resolve_jobs
+
+        jobs = args.fuzz_jobs or resolve_jobs("auto")
+        result["fuzz"] = bench_fuzz(args.fuzz_examples, jobs, args.fuzz_sample)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -8,7 +8,9 @@
   (the runner decides pass/fail, never the adapter);
 * :mod:`.adapter` — the reference adapter serving the Python model;
 * :mod:`.baseline`, :mod:`.report` — expected failures; JSON/JUnit reports;
-* :mod:`.pytest_plugin` — ``pytest --lash-adapter CMD``.
+* :mod:`.pytest_plugin` — ``pytest --lash-adapter CMD``;
+* :mod:`.fuzz`, :mod:`.fuzz_targets` — ``lash-spec fuzz``, and its targets as
+  Hypothesis tests (``pytest --lash-adapter CMD --lash-fuzz``, HypoFuzz).
 
 See ``docs/adapter-protocol.md`` and ``docs/write-your-adapter.md``. Names
 below are imported on first use, so ``python -m lash_spec.harness.<module>``

@@ -10,15 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from lash_spec.harness.baseline import check_baseline, read_baseline, render_baseline
 from lash_spec.harness.cases import FixtureError, collect
 from lash_spec.harness.report import json_report, junit_xml, summary_line, table
-from lash_spec.harness.runner import CaseOutcome, RunOptions, run_adapter
+from lash_spec.harness.runner import CaseOutcome, RunOptions, resolve_jobs, run_adapter
 
 __all__ = ["add_arguments", "run_command"]
 
@@ -55,6 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests in flight (16; 1 = lockstep)",
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="adapter processes run side by side (1; auto = one per core)",
+    )
+    parser.add_argument(
         "--max-reply-bytes",
         type=int,
         default=16 * 1024 * 1024,
@@ -84,6 +94,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
 
+def _jobs(text: str) -> int:
+    try:
+        return resolve_jobs(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count >= 1 or auto, not {text!r}") from None
+
+
 class _Progress:
     """A throttled progress line on an interactive stderr."""
 
@@ -111,6 +128,17 @@ class _Progress:
         self.stream.flush()
 
 
+def _locked(write: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    """A stderr sink several adapter instances (threads) may share."""
+    lock = threading.Lock()
+
+    def sink(data: bytes) -> object:
+        with lock:
+            return write(data)
+
+    return sink
+
+
 def _write(path: str, text: str) -> None:
     if path == "-":
         sys.stdout.write(text)
@@ -135,7 +163,8 @@ def run_command(args: argparse.Namespace) -> int:
         pipeline=args.pipeline,
         max_reply_bytes=args.max_reply_bytes,
         give_up_after=args.give_up_after,
-        stderr_sink=None if sink_file is None else sink_file.write,
+        jobs=args.jobs,
+        stderr_sink=None if sink_file is None else _locked(sink_file.write),
     )
     progress = None if args.quiet or not sys.stderr.isatty() else _Progress(len(cases), sys.stderr)
     try:

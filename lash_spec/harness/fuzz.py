@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import json
 import random
 import shlex
@@ -43,7 +44,7 @@ import attrs
 
 from lash_spec.conformance.coverage import KIND_CONCEPTS
 from lash_spec.harness.cases import HarnessCase
-from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions
+from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions, resolve_jobs
 
 __all__ = [
     "REPORT_FORMAT",
@@ -69,6 +70,8 @@ SCENARIO_OP: Final = "run_admission"
 """The pseudo-op under which run-admission scenarios are fuzzed."""
 STATEFUL_OPS: Final = KIND_CONCEPTS
 """Pseudo-ops named after the stateful body kinds: their seed and concept."""
+DEFAULT_BATCH: Final = 8
+"""Most cases one Hypothesis example draws (``--batch``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -77,11 +80,14 @@ class FuzzOptions:
 
     ops: tuple[str, ...] = ()  # exact op names or prefixes ending in '*'; () = all
     concepts: tuple[str, ...] = ()  # op concepts (``Op.concept``); () = all
-    max_examples: int = 100  # per op
+    max_examples: int = 100  # cases per op
+    batch: int = DEFAULT_BATCH  # most cases one Hypothesis example draws, sent in flight together
     budget: float | None = None  # seconds for the whole run (shrinking may overrun)
     seed: int | None = None
     derandomize: bool = False
-    run: RunOptions = attrs.field(factory=RunOptions)
+    database: str | None = None  # example database: a directory or redis://host:port/db
+    jobs: int = 1  # fuzz worker processes (each with its own adapter)
+    run: RunOptions = attrs.field(factory=lambda: RunOptions(pipeline=16))
 
 
 @attrs.frozen(kw_only=True)
@@ -102,7 +108,7 @@ class OpRun:
     """What happened to one op."""
 
     op: str
-    status: str = "passed"  # passed, diverged, skipped, unusable
+    status: str = "passed"  # passed, diverged, skipped, unusable, errored (worker died)
     examples: int = 0
     reason: str = ""
 
@@ -120,7 +126,8 @@ class FuzzResult:
     def exit_status(self) -> int:
         if self.unusable is not None:
             return 2
-        return 1 if self.divergences else 0
+        lost = any(o.status == "errored" for o in self.ops)  # a fuzz worker died on it
+        return 1 if self.divergences or lost else 0
 
     @property
     def examples(self) -> int:
@@ -203,6 +210,48 @@ def _play(kind: str, plan: Any) -> dict[str, Any]:
     return generator(kind).play(plan)
 
 
+def op_strategy(op_name: str) -> Any:
+    """The strategy of an op's drawn input (``None``: no strategy for its arguments)."""
+    from lash_spec.conformance.ops import registry
+
+    if op_name in STATEFUL_OPS:
+        return _stateful_strategy(op_name)
+    return _args_strategy(registry()[op_name])
+
+
+def body_for(op_name: str, drawn: Any) -> dict[str, Any] | None:
+    """The case body of a drawn input, its expectation filled in by the model
+    (``None``: not a case — the model cannot run the input, or a float serde_json
+    would read an ulp off, which is a reader test, not a rule)."""
+    from lash_spec.conformance.corpus import call
+    from lash_spec.conformance.scenarios._gen import serde_reads_exactly
+
+    if op_name in STATEFUL_OPS:
+        try:
+            return _play(op_name, drawn)
+        except Exception:
+            return None
+    if not serde_reads_exactly(drawn):
+        return None
+    try:
+        return call(op_name, drawn)
+    except Exception:
+        return None
+
+
+def fuzz_case(op_name: str, body: dict[str, Any], index: int = 0) -> HarnessCase:
+    """A fuzzed body as a harness case (kind from the op)."""
+    return HarnessCase(
+        id=f"fuzz/{op_name}/{index}",
+        file="<fuzz>",
+        file_id="fuzz",
+        seed="-",
+        concept="fuzz",
+        kind=op_name if op_name in STATEFUL_OPS else "call",
+        body=body,
+    )
+
+
 def _no_local_constants() -> Any:
     """Hold generation still across code changes (as ``scenarios._gen.draw`` does):
     Hypothesis would otherwise mix in literals from every local module loaded, so a
@@ -218,6 +267,42 @@ def _no_local_constants() -> Any:
 Progress = Callable[[str, "FuzzResult"], None]
 
 
+def open_database(spec: str) -> Any:
+    """Hypothesis's example database for ``--database``: ``redis://…`` (needs the
+    ``redis`` package) or a directory, shared by every worker that names it."""
+    if spec.startswith(("redis://", "rediss://", "unix://")):
+        try:
+            redis: Any = importlib.import_module("redis")
+        except ImportError:
+            raise ValueError(
+                f"--database {spec}: the redis backend needs the redis package "
+                "(pip install redis)"
+            ) from None
+        from hypothesis.extra.redis import RedisExampleDatabase
+
+        return RedisExampleDatabase(redis.Redis.from_url(spec))
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    return DirectoryBasedExampleDatabase(spec)
+
+
+def database_key(op_name: str, batch: int) -> bytes:
+    """Where an op's divergences live in the example database: the same key in every
+    worker and run, whatever the seed (so one worker's find is another's replay)."""
+    import hashlib
+
+    shape = "batch" if batch > 1 else "single"
+    return hashlib.sha256(f"lash-spec-fuzz/1 {op_name} {shape}".encode()).digest()[:16]
+
+
+def _op_seed(op_name: str) -> int:
+    """``--derandomize``: the op's fixed seed. (Hypothesis's own derandomize seeds
+    from the test function's source, so any edit of the fuzzer would change it.)"""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"lash-spec fuzz {op_name}".encode()).digest()[:8])
+
+
 class _Fuzzer:
     def __init__(
         self, command: str | Sequence[str], options: FuzzOptions, progress: Progress | None
@@ -225,6 +310,7 @@ class _Fuzzer:
         self.options = options
         self.runner = Runner(command, options.run)
         self.progress = progress
+        self.database = None if options.database is None else open_database(options.database)
         # An explicit seed even when none was asked for: the report names it, so any
         # run can be repeated (and Hypothesis prints no reproduction hints of its own).
         seed = options.seed
@@ -239,19 +325,9 @@ class _Fuzzer:
         if self.progress is not None:
             self.progress(what, self.result)
 
-    def _send(self, op_name: str, body: dict[str, Any]) -> CaseOutcome:
-        case = HarnessCase(
-            id=f"fuzz/{op_name}",
-            file="<fuzz>",
-            file_id="fuzz",
-            seed="-",
-            concept="fuzz",
-            kind=op_name if op_name in STATEFUL_OPS else "call",
-            body=body,
-        )
-        result = self.runner.run([case])
-        (outcome,) = result.outcomes
-        return outcome
+    def _send(self, op_name: str, bodies: list[dict[str, Any]]) -> list[CaseOutcome]:
+        """Run ``bodies`` through the adapter, all in flight at once."""
+        return self.runner.run([fuzz_case(op_name, b, i) for i, b in enumerate(bodies)]).outcomes
 
     def start(self) -> bool:
         """Handshake; False (and ``unusable`` set) when the adapter cannot be used."""
@@ -273,8 +349,6 @@ class _Fuzzer:
     def fuzz_op(self, op_name: str, share: float | None) -> None:
         from hypothesis.errors import HypothesisWarning
 
-        from lash_spec.conformance.ops import registry
-
         run = OpRun(op=op_name)
         self.result.ops.append(run)
         assert self.runner.hello is not None
@@ -282,12 +356,10 @@ class _Fuzzer:
             if op_name not in self.runner.hello.kinds:
                 run.status, run.reason = "skipped", f"the adapter does not drive {op_name} bodies"
                 return
-            strategy = _stateful_strategy(op_name)
         elif op_name not in self.runner.hello.ops:
             run.status, run.reason = "skipped", "the adapter does not implement it"
             return
-        else:
-            strategy = _args_strategy(registry()[op_name])
+        strategy = op_strategy(op_name)
         if strategy is None:
             run.status, run.reason = "skipped", "no strategy for its arguments"
             return
@@ -319,52 +391,70 @@ class _Fuzzer:
         (Hypothesis replays the shrunk example last)."""
         from hypothesis import HealthCheck, Phase, given, reject, settings
         from hypothesis import seed as seed_decorator
-
-        from lash_spec.conformance.corpus import call
-        from lash_spec.conformance.scenarios._gen import serde_reads_exactly
+        from hypothesis import strategies as st
 
         opts, op_name = self.options, run.op
+        stateful = op_name in STATEFUL_OPS
+        case_body = functools.partial(body_for, op_name)
+
+        # One example draws up to `batch` inputs; their cases go to the adapter in
+        # flight together (one round trip, not one each). On a divergence Hypothesis
+        # shrinks the list as well as its items, so it ends at one minimal case.
+        # A stateful case is a whole conversation of requests that the model takes
+        # long to play: batching buys little there and makes shrinking replay whole
+        # batches, so those kinds draw one case per example.
+        batch = 1 if stateful else max(1, opts.batch)
+        drawn_strategy = st.lists(strategy, min_size=1, max_size=batch) if batch > 1 else strategy
 
         @settings(
             max_examples=opts.max_examples,
-            derandomize=opts.derandomize,
-            database=None,
+            database=self.database,
             deadline=None,
-            phases=[Phase.generate, Phase.shrink],
+            phases=[Phase.reuse, Phase.generate, Phase.shrink],
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
             print_blob=False,
         )
-        @given(strategy)
+        @given(drawn_strategy)
         def probe(drawn: Any) -> None:
-            if not found and stop_at is not None and time.monotonic() > stop_at:
-                raise _StopFuzzing("budget")
-            stateful = op_name in STATEFUL_OPS
-            if not stateful and not serde_reads_exactly(drawn):
-                reject()  # a float serde_json reads an ulp off: a reader test, not a rule
-            try:
-                body = _play(op_name, drawn) if stateful else call(op_name, drawn)
-            except Exception:  # the model cannot run this input: not a case
-                reject()
-            outcome = self._send(op_name, body)
             if not found:
-                run.examples += 1
-                if run.examples % 20 == 0:
+                if stop_at is not None and time.monotonic() > stop_at:
+                    raise _StopFuzzing("budget")
+                if run.examples >= opts.max_examples:
+                    raise _StopFuzzing("enough")
+            bodies = [b for b in map(case_body, drawn if batch > 1 else [drawn]) if b is not None]
+            if not bodies:
+                reject()
+            outcomes = self._send(op_name, bodies)
+            if not found:
+                before = run.examples
+                run.examples += len(outcomes)
+                if run.examples // 20 != before // 20:
                     self._emit("cases")
-            if outcome.detail == "not run: interrupted":  # Ctrl-C reached the runner
-                raise KeyboardInterrupt
-            if outcome.status == "errored" and outcome.detail.startswith("not run"):
-                self.result.unusable = outcome.detail
-                raise _StopFuzzing("unusable")
-            if outcome.status in ("failed", "errored"):
-                if not found:
-                    self._emit("shrinking")
-                found["outcome"] = outcome
-                found["body"] = body
-                raise _DivergedError(outcome.detail)
+            for outcome in outcomes:
+                if outcome.detail == "not run: interrupted":  # Ctrl-C reached the runner
+                    raise KeyboardInterrupt
+                if outcome.status == "errored" and outcome.detail.startswith("not run"):
+                    self.result.unusable = outcome.detail
+                    raise _StopFuzzing("unusable")
+            for outcome, body in zip(outcomes, bodies, strict=True):
+                if outcome.status in ("failed", "errored"):
+                    if not found:
+                        self._emit("shrinking")
+                    found["outcome"] = outcome
+                    found["body"] = body
+                    raise _DivergedError(outcome.detail)
 
         if self.result.seed is not None:
             probe = seed_decorator(self.result.seed)(probe)
+        elif opts.derandomize:  # a seed from the op alone, not from this function's source
+            probe = seed_decorator(_op_seed(op_name))(probe)
+        probe._hypothesis_internal_database_key = database_key(op_name, batch)  # type: ignore[attr-defined]
+        if self.database is not None:
+            # @seed switches the database off (a seeded run should repeat exactly); a
+            # campaign wants both: replay what is stored, then generate from the seed.
+            held = probe._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+            probe._hypothesis_internal_use_settings = settings(held, database=self.database)  # type: ignore[attr-defined]
         test: Callable[[], None] = probe
         return test
 
@@ -415,8 +505,183 @@ def fuzz(
     options: FuzzOptions | None = None,
     progress: Progress | None = None,
 ) -> FuzzResult:
-    """Fuzz ``op_names`` through the adapter ``command``; one shrunk divergence per op."""
-    return _Fuzzer(command, options or FuzzOptions(), progress).run(op_names)
+    """Fuzz ``op_names`` through the adapter ``command``; one shrunk divergence per op.
+
+    With ``options.jobs`` > 1 the ops are shared out to that many worker processes
+    (:func:`_fuzz_in_workers`); each op is fuzzed with the same seed either way, so
+    its outcome does not depend on the number of workers.
+    """
+    options = options or FuzzOptions()
+    if options.jobs > 1 and len(op_names) > 1:
+        return _fuzz_in_workers(command, op_names, options, progress)
+    return _Fuzzer(command, options, progress).run(op_names)
+
+
+# -- worker processes -------------------------------------------------------
+#
+# ``lash-spec fuzz -j N``: N processes (spawned: a fresh interpreter each), each
+# with its own adapter, take ops one at a time from a shared queue and report each
+# op as soon as it is done (its OpRun and divergence), so a worker that dies loses
+# only the op it was working on: that op is reported ``errored`` with the worker's
+# exit status, and the other workers go on with the rest.
+
+
+@attrs.frozen
+class _Job:
+    """What a worker process is given (queues and shared values travel at spawn)."""
+
+    command: str | Sequence[str]
+    options: FuzzOptions
+    deadline: float | None
+    tasks: Any  # (index, op name) ..., then None
+    results: Any  # (kind, worker pid, ...) messages
+    remaining: Any  # ops not taken yet
+    stop: Any  # set when the adapter is unusable
+
+
+def _worker(job: _Job) -> None:
+    import os
+
+    fuzzer = _Fuzzer(job.command, attrs.evolve(job.options, budget=None, jobs=1), None)
+    fuzzer.result.seed = job.options.seed
+    pid, results = os.getpid(), job.results
+    try:
+        if not fuzzer.start():
+            results.put(("unusable", pid, fuzzer.result.unusable))
+            return
+        results.put(("hello", pid, fuzzer.result.hello))
+        while not job.stop.value:
+            task = job.tasks.get()
+            if task is None:
+                break
+            index, name = task
+            with job.remaining.get_lock():
+                job.remaining.value -= 1
+                waiting = job.remaining.value
+            share = None
+            if job.deadline is not None:
+                left = job.deadline - time.monotonic()
+                if left <= 0:
+                    run = OpRun(op=name, status="skipped", reason="out of time")
+                    results.put(("op", pid, index, run, []))
+                    continue
+                rounds = -(-(waiting + 1) // job.options.jobs)  # this op and those queued
+                share = left / max(1, rounds)
+            results.put(("took", pid, index))
+            before = len(fuzzer.result.divergences)
+            fuzzer.fuzz_op(name, share)
+            found = fuzzer.result.divergences[before:]
+            results.put(("op", pid, index, fuzzer.result.ops[-1], found))
+            if fuzzer.result.unusable is not None:
+                results.put(("unusable", pid, fuzzer.result.unusable))
+                return
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fuzzer.runner.close()
+        results.put(("done", pid))
+
+
+class _Workers:
+    """``lash-spec fuzz -j N``: the parent's side (hands out ops, gathers reports)."""
+
+    def __init__(
+        self, op_names: Sequence[str], options: FuzzOptions, progress: Progress | None
+    ) -> None:
+        self.op_names = op_names
+        self.progress = progress
+        self.began = time.monotonic()
+        seed = options.seed
+        if seed is None and not options.derandomize:
+            seed = random.getrandbits(64)  # one seed for all: each op as with -j 1
+        self.options = attrs.evolve(options, seed=seed)
+        self.result = FuzzResult(ops=[], divergences=[], hello=None, seconds=0.0, seed=seed)
+        self.runs: dict[int, tuple[OpRun, list[Divergence]]] = {}
+        self.working: dict[int, int] = {}  # worker pid -> index of the op it is on
+
+    def run(self, command: str | Sequence[str]) -> FuzzResult:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        opts = self.options
+        job = _Job(
+            command=command,
+            options=opts,
+            deadline=None if opts.budget is None else self.began + max(0.0, opts.budget),
+            tasks=ctx.Queue(),
+            results=ctx.Queue(),
+            remaining=ctx.Value("i", len(self.op_names)),
+            stop=ctx.Value("b", 0),
+        )
+        count = min(opts.jobs, len(self.op_names))
+        for task in enumerate(self.op_names):
+            job.tasks.put(task)
+        for _ in range(count):
+            job.tasks.put(None)
+        workers = [ctx.Process(target=_worker, args=(job,), daemon=True) for _ in range(count)]
+        for worker in workers:
+            worker.start()
+        try:
+            while any(w.is_alive() for w in workers):
+                self._receive(job, 0.2)
+            while self._receive(job, 0.2):  # what the last workers sent before they ended
+                pass
+        except KeyboardInterrupt:
+            for worker in workers:
+                worker.terminate()
+            raise
+        finally:
+            for worker in workers:
+                worker.join(5)
+        for worker in workers:
+            index = self.working.get(worker.pid or -1)
+            if index is not None and index not in self.runs:  # died on it: only this op lost
+                why = f"the fuzz worker died (exit status {worker.exitcode}) while fuzzing it"
+                self._store(index, OpRun(op=self.op_names[index], status="errored", reason=why))
+        if self.result.unusable is None:
+            for index, name in enumerate(self.op_names):
+                if index not in self.runs:
+                    why = "not run: no fuzz worker was left to take it"
+                    self._store(index, OpRun(op=name, status="errored", reason=why))
+        self.result.seconds = time.monotonic() - self.began
+        return self.result
+
+    def _receive(self, job: _Job, wait: float) -> bool:
+        import queue
+
+        try:
+            message = job.results.get(timeout=wait)
+        except queue.Empty:
+            return False
+        kind, pid = message[0], message[1]
+        if kind == "hello" and self.result.hello is None:
+            self.result.hello = message[2]
+        elif kind == "unusable":
+            job.stop.value = 1
+            self.result.unusable = self.result.unusable or message[2]
+        elif kind == "took":
+            self.working[pid] = message[2]
+        elif kind == "op":
+            self.working.pop(pid, None)
+            self._store(message[2], message[3], message[4])
+            if self.progress is not None:
+                self.progress("divergence" if message[4] else "cases", self.result)
+        return True
+
+    def _store(self, index: int, run: OpRun, divergences: Sequence[Divergence] = ()) -> None:
+        self.runs[index] = (run, list(divergences))
+        order = sorted(self.runs)
+        self.result.ops = [self.runs[i][0] for i in order]
+        self.result.divergences = [d for i in order for d in self.runs[i][1]]
+
+
+def _fuzz_in_workers(
+    command: str | Sequence[str],
+    op_names: Sequence[str],
+    options: FuzzOptions,
+    progress: Progress | None,
+) -> FuzzResult:
+    return _Workers(op_names, options, progress).run(command)
 
 
 # ---------------------------------------------------------------------------
@@ -424,8 +689,11 @@ def fuzz(
 # ---------------------------------------------------------------------------
 
 
-def fixture_text(result: FuzzResult, file_id: str) -> str:
-    """The divergences as a corpus file (``lash-spec run`` reads it)."""
+def fixture_text(
+    result: FuzzResult, file_id: str, earlier: Sequence[dict[str, Any]] = ()
+) -> str:
+    """The divergences as a corpus file (``lash-spec run`` reads it), after the
+    cases of ``earlier`` (a file's ``cases``; a case id found again is kept once)."""
     from lash_spec.conformance.corpus import CaseSpec, FileSpec, render_file
     from lash_spec.conformance.ops import registry
 
@@ -434,19 +702,48 @@ def fixture_text(result: FuzzResult, file_id: str) -> str:
             return STATEFUL_OPS[op]
         return registry()[op].seed, registry()[op].concept
 
-    seeds = {seed_concept(d.op)[0] for d in result.divergences}
-    concepts = {seed_concept(d.op)[1] for d in result.divergences}
+    cases = {c["id"]: CaseSpec(c["id"], c.get("description", ""), c["body"]) for c in earlier}
+    for d in result.divergences:
+        description = f"fuzz: {d.status} at {d.path or '$'}: {d.detail}"
+        cases.setdefault(d.case_id, CaseSpec(d.case_id, description, d.body))
+    pairs = {seed_concept(_op_of(c.body)) for c in cases.values()}
+    seeds, concepts = {seed for seed, _ in pairs}, {concept for _, concept in pairs}
     spec = FileSpec(
         name=file_id,
         seed=seeds.pop() if len(seeds) == 1 else "-",
         concept=concepts.pop() if len(concepts) == 1 else "fuzz",
         description="shrunk divergences found by lash-spec fuzz",
-        cases=tuple(
-            CaseSpec(d.case_id, f"fuzz: {d.status} at {d.path or '$'}: {d.detail}", d.body)
-            for d in result.divergences
-        ),
+        cases=tuple(cases.values()),
     )
     return render_file(spec)
+
+
+def _op_of(body: dict[str, Any]) -> str:
+    if "call" in body:
+        return str(body["call"])
+    return SCENARIO_OP if "scenario" in body else TRACE_OP
+
+
+def write_fixture(path: Path, result: FuzzResult) -> int:
+    """Add the divergences to the corpus file ``path`` (created if absent) and return
+    how many were new. Workers of one campaign may share the file: it is rewritten
+    under an exclusive lock, and a case found by several of them is written once
+    (its id is the hash of its body)."""
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".lock")
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        earlier: list[dict[str, Any]] = []
+        if path.exists():
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            earlier = list(doc.get("cases", [])) if isinstance(doc, dict) else []
+        known = {c.get("id") for c in earlier}
+        text = fixture_text(result, path.stem, earlier)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return sum(d.case_id not in known for d in result.divergences)
 
 
 def json_report(result: FuzzResult, command: str, options: FuzzOptions, fixture: str | None) -> Any:
@@ -505,7 +802,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="fuzz the ops of this concept (repeatable, e.g. envelope, codec)",
     )
     parser.add_argument(
-        "--max-examples", type=int, default=100, metavar="N", help="examples per op (100)"
+        "--max-examples", type=int, default=100, metavar="N", help="cases per op (100)"
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="fuzz worker processes, each with its own adapter (1; auto = one per core)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=DEFAULT_BATCH,
+        metavar="N",
+        help=f"most cases per Hypothesis example, sent in flight together "
+        f"({DEFAULT_BATCH}; 1 = one case at a time)",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="DIR|URL",
+        help="Hypothesis example database (a directory, or redis://host:port/db) that "
+        "stores every divergence and replays it first in later runs and other workers",
     )
     parser.add_argument(
         "--budget",
@@ -531,6 +850,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--start-timeout", type=float, default=30.0, metavar="S", help="handshake seconds (30)"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+
+
+def _jobs(text: str) -> int:
+    try:
+        return resolve_jobs(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count >= 1 or auto, not {text!r}") from None
 
 
 class _Progress:
@@ -559,14 +885,24 @@ def fuzz_command(args: argparse.Namespace) -> int:
     if not names:
         print("lash-spec fuzz: no op matches the filters", file=sys.stderr)
         return 2
+    if args.database:
+        try:
+            open_database(args.database)
+        except ValueError as err:
+            print(f"lash-spec fuzz: {err}", file=sys.stderr)
+            return 2
+    batch = max(1, args.batch)
     options = FuzzOptions(
         ops=tuple(args.op),
         concepts=tuple(args.concept),
         max_examples=args.max_examples,
+        batch=batch,
         budget=args.budget,
         seed=args.seed,
         derandomize=args.derandomize,
-        run=RunOptions(timeout=args.timeout, start_timeout=args.start_timeout, pipeline=1),
+        database=args.database,
+        jobs=args.jobs,
+        run=RunOptions(timeout=args.timeout, start_timeout=args.start_timeout, pipeline=batch),
     )
     out = sys.stderr if args.report == "-" else sys.stdout
     progress = None if args.quiet or not sys.stderr.isatty() else _Progress(len(names), sys.stderr)
@@ -579,9 +915,11 @@ def fuzz_command(args: argparse.Namespace) -> int:
         progress.clear()
     fixture = None
     if result.divergences:
-        fixture = args.out
-        path = Path(fixture)
-        path.write_text(fixture_text(result, path.stem), encoding="utf-8")
+        try:
+            write_fixture(Path(args.out), result)
+            fixture = args.out
+        except (OSError, ValueError) as err:  # the divergences are still printed below
+            print(f"lash-spec fuzz: cannot add to {args.out}: {err}", file=sys.stderr)
     if result.unusable is not None:
         print(f"adapter unusable: {result.unusable}", file=out)
     for d in result.divergences:

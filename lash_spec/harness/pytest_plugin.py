@@ -18,6 +18,13 @@ case that passes fails the run as XPASS(strict), like ``lash-spec run
 The ``lash_adapter`` fixture gives tests of one's own the same adapter
 session: ``lash_adapter.check(body)`` returns a
 :class:`~lash_spec.harness.runner.CaseOutcome`.
+
+Under pytest-xdist (``pytest -n N``) each worker has its own adapter process
+and runs only the cases it is handed: with ``--dist loadfile`` (or
+``loadscope``, the same thing here: a corpus file is a scope) a worker owns
+whole files and runs each file's cases as one pipelined batch; with the
+default ``--dist load`` (or ``worksteal``) cases are spread one by one, so
+each is sent on its own.
 """
 
 from __future__ import annotations
@@ -52,6 +59,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--lash-baseline", metavar="FILE", default=None, help="expected failures: xfail(strict)"
     )
+    group.addoption(
+        "--lash-fuzz",
+        action="store_true",
+        default=False,
+        help="also collect the lash-spec fuzz targets: one Hypothesis test per op (HypoFuzz "
+        "runs them too)",
+    )
+    group.addoption(
+        "--lash-fuzz-op",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --lash-fuzz: only this op (repeatable; 'decode:*' prefixes allowed)",
+    )
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -61,6 +82,24 @@ def _enabled(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     if _enabled(config):
         config.args.extend(str(Path(p)) for p in config.getoption("lash_corpus"))
+        if config.getoption("lash_fuzz"):
+            _add_fuzz_targets(config)
+
+
+def _add_fuzz_targets(config: pytest.Config) -> None:
+    """Define the fuzz tests and collect their module (alone, when no path was given)."""
+    from lash_spec.harness import fuzz_targets
+
+    fuzz_targets.configure(
+        config.getoption("lash_adapter"),
+        config.getoption("lash_fuzz_op"),
+        config.getoption("lash_timeout"),
+    )
+    module = str(Path(fuzz_targets.__file__))
+    if config.args_source != pytest.Config.ArgsSource.ARGS:  # defaulted: only the targets
+        config.args[:] = [module]
+    else:
+        config.args.append(module)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -90,6 +129,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(_SESSION, None)
     if session is not None:
         session.close()
+    if _enabled(config) and config.getoption("lash_fuzz"):
+        from lash_spec.harness import fuzz_targets
+
+        fuzz_targets.close()
 
 
 class LashSession:
@@ -106,12 +149,12 @@ class LashSession:
         self.outcomes: dict[str, Any] = {}
 
     def outcome_for(self, item: LashCaseItem) -> Any:
-        """This item's outcome; the first call runs every selected case at once."""
+        """This item's outcome; the first call runs every selected case at once
+        (under xdist: every case this worker is sure to run, see the module doc)."""
         if item.nodeid not in self.outcomes:
-            session_items = getattr(item.session, "items", None) or [item]
             batch = [
                 i
-                for i in session_items
+                for i in self._batch_candidates(item)
                 if isinstance(i, LashCaseItem) and i.nodeid not in self.outcomes
             ]
             if item not in batch:
@@ -120,6 +163,17 @@ class LashSession:
             for i, outcome in zip(batch, result.outcomes, strict=True):
                 self.outcomes[i.nodeid] = outcome
         return self.outcomes[item.nodeid]
+
+    def _batch_candidates(self, item: LashCaseItem) -> list[pytest.Item]:
+        session_items: list[pytest.Item] = getattr(item.session, "items", None) or [item]
+        if not hasattr(self.config, "workerinput"):  # not an xdist worker: all of them
+            return session_items
+        dist = self.config.getoption("dist", default="no")
+        if dist == "each":  # every worker runs every case
+            return session_items
+        if dist in ("loadfile", "loadscope"):  # this worker owns the whole file
+            return [i for i in session_items if i.parent is item.parent]
+        return [item]  # load, worksteal, loadgroup: the others may be elsewhere
 
     def check(self, body: Any, case_id: str = "adhoc") -> Any:
         """Run one case body through the adapter; returns its ``CaseOutcome``."""

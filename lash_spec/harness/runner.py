@@ -23,11 +23,25 @@ outcome it has:
 * a well-framed reply with a malformed outcome errors its case only;
 * after ``give_up_after`` adapter failures in a row (failed start-ups
   included) without one good reply in between, the remaining cases are
-  ``errored`` as not run.
+  ``errored`` as not run; a command that has never completed a handshake
+  is not retried at all (it is broken, not flaky).
+
+With ``jobs`` > 1 (``lash-spec run -j N``), :func:`run_adapter` starts N
+adapter processes, each driven by its own :class:`Runner` on a thread, and
+the cases are handed out from one shared queue as instances free up. Each
+instance keeps its own deadlines, restarts and give-up count, so a hung or
+crashed instance holds back only its own cases in flight (they go back to
+the queue, the blamed one excepted); the cases of an instance that gives up
+are taken by the others, and are ``errored`` only when every instance has
+given up. Outcomes are stored by case index, so every report lists them in
+case order, exactly as with one instance. Threads suffice: the work that
+scales is in the adapter processes, and the runner mostly waits on them.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -55,7 +69,15 @@ from lash_spec.harness.protocol import (
     parse_reply,
 )
 
-__all__ = ["AdapterEvent", "CaseOutcome", "RunOptions", "RunResult", "Runner", "run_adapter"]
+__all__ = [
+    "AdapterEvent",
+    "CaseOutcome",
+    "RunOptions",
+    "RunResult",
+    "Runner",
+    "resolve_jobs",
+    "run_adapter",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -67,6 +89,7 @@ class RunOptions:
     pipeline: int = 16  # requests in flight
     max_reply_bytes: int = 16 * 1024 * 1024
     give_up_after: int = 5  # adapter failures in a row
+    jobs: int = 1  # adapter processes (run_adapter only; a Runner is one process)
     cwd: str | None = None
     env: dict[str, str] | None = None
     stderr_sink: Callable[[bytes], object] | None = None
@@ -106,6 +129,7 @@ class RunResult:
     seconds: float
     startup_seconds: float = 0.0
     interrupted: bool = False
+    adapter_cases: int = 0  # cases that reached the adapter (not skipped up front, not unrun)
 
 
 class _Task:
@@ -126,6 +150,20 @@ class _AdapterFailureError(Exception):
 
 
 _GIVE_UP: Final = "not run: the adapter failed {n} time(s) in a row; last: {last}"
+_NEVER_STARTED: Final = "not run: the adapter never completed its handshake; last: {last}"
+
+
+def resolve_jobs(jobs: str | int) -> int:
+    """``-j`` as given: a positive count, or ``auto`` (the cores this process may use)."""
+    if jobs == "auto":
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # pragma: no cover - not Linux
+            return max(1, os.cpu_count() or 1)
+    count = int(jobs)
+    if count < 1:
+        raise ValueError(f"jobs must be at least 1 (or auto), got {jobs}")
+    return count
 
 
 class Runner:
@@ -170,6 +208,8 @@ class Runner:
         except (AdapterDiedError, ReplyTimeoutError, LineTooLongError, ProtocolError) as err:
             reason = self._describe(err, "the handshake", self.options.start_timeout)
             self._fail_process(proc, f"adapter start-up failed: {reason}", None)
+            if self.hello is None:  # never worked: retrying would only repeat the wait
+                self._failures = max(self._failures, self.options.give_up_after)
             return None
         try:
             if reply.tag != "ok":
@@ -273,16 +313,14 @@ class Runner:
             if progress is not None:
                 progress(outcome)
 
+        queue = _Queue(len(cases))
         interrupted = False
         try:
-            self._schedule(cases, record)
+            _Schedule(self, cases, record, queue).run()
         except KeyboardInterrupt:
             interrupted = True
             self.close()
-        for index, outcome in enumerate(results):
-            if outcome is None:
-                why = "not run: interrupted" if interrupted else "not run"
-                record(index, Verdict("errored", why))
+        _finish(results, record, interrupted)
         return RunResult(
             outcomes=[o for o in results if o is not None],
             hello=self.hello,
@@ -290,35 +328,88 @@ class Runner:
             seconds=time.monotonic() - began,
             startup_seconds=self.startup_seconds - startup_before,
             interrupted=interrupted,
+            adapter_cases=len(queue.reached),
         )
 
-    def _schedule(
-        self, cases: Sequence[HarnessCase], record: Callable[[int, Verdict], None]
-    ) -> None:
-        _Schedule(self, cases, record).run()
+
+def _finish(
+    results: list[CaseOutcome | None],
+    record: Callable[[int, Verdict], None],
+    interrupted: bool,
+) -> None:
+    """Error the cases left without an outcome (interrupted, or never handed out)."""
+    for index, outcome in enumerate(results):
+        if outcome is None:
+            record(index, Verdict("errored", "not run: interrupted" if interrupted else "not run"))
+
+
+class _Queue:
+    """The cases not handed out yet, shared by the instances of one run.
+
+    ``active`` counts the instances still working: the last one to give up
+    errors what is left, and one leaves only when nothing is left to take
+    (under the lock, so a case put back by a failing instance is never lost).
+    """
+
+    def __init__(self, n: int, workers: int = 1) -> None:
+        self.waiting: deque[int] = deque(range(n))
+        self.lock = threading.Lock()
+        self.active = workers
+        self.stop = False  # interrupted: every instance leaves at once
+        self.reached: set[int] = set()  # cases at least one request of which was sent
+
+    def take(self) -> int | None:
+        with self.lock:
+            return self.waiting.popleft() if self.waiting else None
+
+    def put_back(self, indices: list[int]) -> None:
+        with self.lock:
+            self.waiting.extendleft(reversed(indices))
+
+    def leave_if_done(self) -> bool:
+        """Leave (True) when no case is waiting; else stay."""
+        with self.lock:
+            if self.waiting:
+                return False
+            self.active -= 1
+            return True
+
+    def leave_giving_up(self) -> list[int]:
+        """Leave after giving up; the waiting cases if no instance is left to run them."""
+        with self.lock:
+            self.active -= 1
+            if self.active > 0 or self.stop:
+                return []
+            left = list(self.waiting)
+            self.waiting.clear()
+            return left
 
 
 class _Schedule:
-    """One :meth:`Runner.run`: cases waiting, cases in flight (in request order)."""
+    """One instance's share of a run: it takes cases from the queue and keeps
+    its cases in flight (in request order)."""
 
     def __init__(
         self,
         runner: Runner,
         cases: Sequence[HarnessCase],
         record: Callable[[int, Verdict], None],
+        queue: _Queue,
     ) -> None:
         self.runner = runner
         self.cases = cases
         self.record = record
-        self.waiting: deque[int] = deque(range(len(cases)))
+        self.queue = queue
         self.inflight: deque[_Task] = deque()
         self.sent_at: dict[int, float] = {}
         self.last_reply = time.monotonic()
 
     def run(self) -> None:
-        runner, opts = self.runner, self.runner.options
+        runner, opts, queue = self.runner, self.runner.options, self.queue
         window = max(1, opts.pipeline)
-        while self.waiting or self.inflight:
+        while not queue.stop:
+            if not self.inflight and queue.leave_if_done():
+                return
             if runner._proc is None:
                 if runner._failures >= opts.give_up_after:
                     self._give_up()
@@ -326,17 +417,20 @@ class _Schedule:
                 runner._proc = runner._start()
                 self.last_reply = time.monotonic()
                 continue
-            while len(self.inflight) < window and self.waiting:
-                self._start_task(self.waiting.popleft())
+            while len(self.inflight) < window:
+                index = queue.take()
+                if index is None:
+                    break
+                self._start_task(index)
             if self.inflight:
                 self._next_reply(runner._proc)
 
     def _give_up(self) -> None:
         runner = self.runner
-        why = _GIVE_UP.format(n=runner._failures, last=runner._last_failure)
-        for index in self.waiting:
+        template = _GIVE_UP if runner.hello is not None else _NEVER_STARTED
+        why = template.format(n=runner._failures, last=runner._last_failure)
+        for index in self.queue.leave_giving_up():
             self.record(index, Verdict("errored", why))
-        self.waiting.clear()
 
     def _start_task(self, index: int) -> None:
         runner = self.runner
@@ -365,6 +459,7 @@ class _Schedule:
         task.pending = request
         self.sent_at[seq] = time.monotonic()
         runner._proc.send(data)
+        self.queue.reached.add(task.index)
         self.inflight.append(task)
 
     def _read(self, proc: AdapterProcess, seq: int) -> Reply:
@@ -409,14 +504,21 @@ class _Schedule:
     def _restart_after(self, proc: AdapterProcess, reason: str) -> None:
         """Blame the oldest request's case; the others start again on a new process."""
         runner = self.runner
+        if self.queue.stop:  # killed because the run was interrupted: blame no case
+            for task in self.inflight:
+                task.driver.close()
+            self.inflight.clear()
+            runner._proc = None
+            proc.close(grace=0)
+            return
         blamed = self.inflight.popleft()
         blamed.driver.close()
         full = runner._fail_process(proc, reason, self.cases[blamed.index].id)
         runner._proc = None
         self.record(blamed.index, Verdict("errored", full))
-        for task in reversed(self.inflight):
+        for task in self.inflight:
             task.driver.close()
-            self.waiting.appendleft(task.index)
+        self.queue.put_back([task.index for task in self.inflight])
         self.inflight.clear()
         self.sent_at.clear()
 
@@ -427,9 +529,73 @@ def run_adapter(
     options: RunOptions | None = None,
     progress: Callable[[CaseOutcome], None] | None = None,
 ) -> RunResult:
-    """Start the adapter, run every case, stop the adapter."""
+    """Start the adapter (``options.jobs`` instances), run every case, stop it."""
+    options = options or RunOptions()
+    if options.jobs > 1 and len(cases) > 1:
+        return _run_instances(command, cases, options, progress)
     with Runner(command, options) as runner:
         return runner.run(cases, progress)
+
+
+def _run_instances(
+    command: str | Sequence[str],
+    cases: Sequence[HarnessCase],
+    options: RunOptions,
+    progress: Callable[[CaseOutcome], None] | None,
+) -> RunResult:
+    """:func:`run_adapter` over ``options.jobs`` adapter processes, one thread each."""
+    began = time.monotonic()
+    results: list[CaseOutcome | None] = [None] * len(cases)
+    lock = threading.Lock()
+
+    def record(index: int, verdict: Verdict) -> None:
+        outcome = CaseOutcome(
+            case=cases[index], status=verdict.status, detail=verdict.detail, path=verdict.path
+        )
+        with lock:
+            results[index] = outcome
+            if progress is not None:
+                progress(outcome)
+
+    count = min(options.jobs, len(cases))
+    queue = _Queue(len(cases), count)
+    runners = [Runner(command, options) for _ in range(count)]
+    threads = [
+        threading.Thread(
+            target=_Schedule(runner, cases, record, queue).run,
+            name=f"lash-spec-adapter-{i}",
+            daemon=True,
+        )
+        for i, runner in enumerate(runners)
+    ]
+    interrupted = False
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)
+    except KeyboardInterrupt:
+        interrupted = queue.stop = True
+        for runner in runners:
+            proc = runner._proc
+            if proc is not None:
+                proc.kill()
+        for thread in threads:
+            thread.join(10)
+    finally:
+        for runner in runners:
+            runner.close()
+    _finish(results, record, interrupted)
+    return RunResult(
+        outcomes=[o for o in results if o is not None],
+        hello=next((r.hello for r in runners if r.hello is not None), None),
+        events=[event for runner in runners for event in runner.events],
+        seconds=time.monotonic() - began,
+        startup_seconds=max(r.startup_seconds for r in runners),
+        interrupted=interrupted,
+        adapter_cases=len(queue.reached),
+    )
 
 
 def iter_failures(result: RunResult) -> Iterator[CaseOutcome]:

@@ -1,0 +1,122 @@
+"""The ``lash-spec fuzz`` targets as plain Hypothesis tests, one per op.
+
+``pytest --lash-adapter CMD --lash-fuzz [--lash-fuzz-op NAME]...`` collects
+this module (the plugin adds it to the run), so anything that runs Hypothesis
+tests through pytest can run the fuzzer: pytest itself (each test runs its
+``max_examples``), ``pytest -n N`` (pytest-xdist: ops spread over workers), or
+HypoFuzz (``hypothesis fuzz -- --lash-adapter CMD --lash-fuzz``), which runs
+the same tests for as long as you like across processes, sharing Hypothesis's
+example database. A test fails with the divergence, and Hypothesis shrinks it
+to one minimal case as ``lash-spec fuzz`` does; the generation, the model's
+expectation and the comparison are the ones ``lash-spec fuzz`` uses
+(:func:`~lash_spec.harness.fuzz.op_strategy`,
+:func:`~lash_spec.harness.fuzz.body_for`, the harness runner).
+
+The tests take no fixtures (HypoFuzz runs tests that have none): they reach
+the adapter through one :class:`~lash_spec.harness.runner.Runner` per process,
+started on first use from the command the plugin recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from lash_spec.harness.fuzz import DEFAULT_BATCH, STATEFUL_OPS, body_for, fuzz_case, op_strategy
+
+__all__ = ["configure", "make_test"]
+
+_STATE: dict[str, Any] = {"command": None, "runner": None}
+# Only the checks large wire values trip (HypoFuzz will not run a test that
+# suppresses e.g. ``nested_given``, so this is not simply ``list(HealthCheck)``).
+_SUPPRESSED: Final = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.filter_too_much,
+    HealthCheck.large_base_example,
+]
+
+
+def configure(command: str, ops: Sequence[str] = (), timeout: float = 10.0) -> list[str]:
+    """Point the tests at an adapter command and define one ``test_<op>`` in this
+    module per selected op (names or ``prefix*``; none = every op). The plugin calls
+    this before collection; returns the test names."""
+    from lash_spec.harness.fuzz import select_ops
+
+    _STATE["command"] = command
+    _STATE["timeout"] = timeout
+    names = []
+    for op_name in select_ops(ops, []):
+        test = make_test(op_name)
+        if test is None:
+            continue
+        name = "test_" + re.sub(r"\W", "_", op_name)
+        test.__name__ = test.__qualname__ = name
+        globals()[name] = test
+        names.append(name)
+    return names
+
+
+def _runner() -> Any:
+    from lash_spec.harness.runner import Runner, RunOptions
+
+    if _STATE["runner"] is None:
+        if _STATE["command"] is None:
+            raise RuntimeError("no adapter: run with pytest --lash-adapter CMD --lash-fuzz")
+        options = RunOptions(timeout=_STATE.get("timeout", 10.0), pipeline=DEFAULT_BATCH)
+        _STATE["runner"] = Runner(_STATE["command"], options)
+    return _STATE["runner"]
+
+
+def close() -> None:
+    runner, _STATE["runner"] = _STATE["runner"], None
+    if runner is not None:
+        runner.close()
+
+
+class LashDivergenceError(AssertionError):
+    """The adapter's answer differs from the model's (a shrinkable test failure)."""
+
+
+def make_test(op_name: str) -> Callable[..., None] | None:
+    """The Hypothesis test of one op (``None``: its arguments have no strategy)."""
+    strategy = op_strategy(op_name)
+    if strategy is None:
+        return None
+    stateful = op_name in STATEFUL_OPS
+    drawn_strategy = (
+        strategy if stateful else st.lists(strategy, min_size=1, max_size=DEFAULT_BATCH)
+    )
+
+    @settings(deadline=None, suppress_health_check=_SUPPRESSED)
+    @given(drawn_strategy)
+    def test(drawn: Any) -> None:
+        bodies = [b for b in (body_for(op_name, d) for d in ([drawn] if stateful else drawn)) if b]
+        if not bodies:
+            reject()
+        runner = _runner()
+        hello_reason = runner.ensure_started()
+        if hello_reason is not None:
+            raise RuntimeError(f"the adapter is unusable: {hello_reason}")
+        if op_name not in (runner.hello.kinds if stateful else runner.hello.ops):
+            import pytest
+
+            pytest.skip(f"the adapter does not implement {op_name}")
+        result = runner.run([fuzz_case(op_name, b, i) for i, b in enumerate(bodies)])
+        for outcome, body in zip(result.outcomes, bodies, strict=True):
+            if outcome.status == "skipped":
+                reject()  # the adapter declined this input: nothing to compare
+            if outcome.status in ("failed", "errored"):
+                text = json.dumps(body, ensure_ascii=False)
+                raise LashDivergenceError(
+                    f"{op_name} {outcome.status} at {outcome.path or '$'}: {outcome.detail}\n"
+                    f"case body: {text}"
+                )
+
+    test.__doc__ = f"Fuzz {op_name}: the adapter's answers equal the model's."
+    return test
