@@ -50,7 +50,6 @@ CASES: dict[str, list[str]] = {
     "duplicate_checked_first": ["run_admission"],
 }
 OPTIONS = FuzzOptions(max_examples=500, derandomize=True)
-BUDGET_SECONDS = 20.0  # per mutant, generous for a loaded CI machine; typical: < 2 s
 
 
 def mutant(name: str) -> list[str]:
@@ -88,9 +87,8 @@ def test_the_reference_adapter_does_not_diverge() -> None:
 def test_each_mutant_is_caught_and_shrunk(
     name: str, mutant_runs: dict[str, tuple[FuzzResult, float]], tmp_path: Path
 ) -> None:
-    result, seconds = mutant_runs[name]
+    result, _seconds = mutant_runs[name]
     assert result.exit_status == 1, [(o.op, o.status, o.reason) for o in result.ops]
-    assert seconds < BUDGET_SECONDS
     divergence = result.divergences[0]
     if "steps" in divergence.body:  # a stateful body: a short run, its first difference named
         assert len(divergence.body["steps"]) <= 30, divergence.body
@@ -118,7 +116,9 @@ def test_catch_rate_and_shrunk_size(mutant_runs: dict[str, tuple[FuzzResult, flo
     print(
         f"\nfuzz mutants: catch rate {rate:.0%} ({len(caught)}/{len(mutant_runs)}); median "
         f"shrunk call case {statistics.median(call_sizes)} bytes of arguments, median "
-        f"shrunk turn trace {statistics.median(trace_steps)} steps"
+        f"shrunk turn trace {statistics.median(trace_steps)} steps; slowest mutant "
+        f"{max(seconds for _, seconds in mutant_runs.values()):.1f} s (a benchmark figure, "
+        "not asserted: timed unit tests only measure the machine's load)"
     )
     assert rate == 1.0
     assert statistics.median(call_sizes) <= 100
