@@ -148,6 +148,32 @@ def bench_stable_hash(seconds: float) -> dict[str, Any]:
     }
 
 
+def bench_from_json(seconds: float) -> dict[str, Any]:
+    """``from_json`` on the realistic envelopes' serde text (the common path of the text reader)."""
+    from lash_spec import to_json
+    from lash_spec.model.envelope import RuntimeEffectEnvelope
+    from lash_spec.wire.codec import from_json
+
+    texts = [to_json(e) for e in realistic_envelopes()]
+
+    def ours() -> None:
+        for text in texts:
+            from_json(RuntimeEffectEnvelope, text)
+
+    def parse_only() -> None:
+        for text in texts:
+            json.loads(text)
+
+    t_ours, t_base = timeit(ours, seconds), timeit(parse_only, seconds)
+    return {
+        "envelopes": len(texts),
+        "bytes": sum(len(t) for t in texts),
+        "from_json_us": round(t_ours / len(texts) * 1e6, 2),
+        "json_loads_us": round(t_base / len(texts) * 1e6, 2),
+        "ratio": round(t_ours / t_base, 2),
+    }
+
+
 def _corpus(path: Path | None) -> tuple[Path, Any]:
     """The corpus folder to run, and a TemporaryDirectory to keep alive (or None)."""
     import tempfile
@@ -493,6 +519,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--rounds", type=int, default=3, help="harness runs; the best is kept")
     parser.add_argument("--no-stable-hash", action="store_true", help="skip the stable_hash bench")
+    parser.add_argument("--no-from-json", action="store_true", help="skip the from_json bench")
     parser.add_argument(
         "--no-turn-machine", action="store_true", help="skip the turn-machine bench (default: run)"
     )
@@ -517,6 +544,8 @@ def main(argv: list[str]) -> int:
     result: dict[str, Any] = {}
     if not args.no_stable_hash:
         result["stable_hash"] = bench_stable_hash(args.seconds)
+    if not args.no_from_json:
+        result["from_json"] = bench_from_json(args.seconds)
     if not args.no_turn_machine:
         result["turn_machine"] = {
             "trace_replay": bench_trace_replay(args.seconds, args.tm_rounds),

@@ -15,6 +15,7 @@ from typing import Any
 
 from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
 from lash_spec.conformance.scenarios._gen import draw, gen_case, serde_reads_exactly, unique
+from lash_spec.conformance.scenarios.decode_text import text_cases
 from lash_spec.wire.codec import EnumShape, StructShape, shape_of, to_wire
 
 _WRONG: dict[type, Any] = {
@@ -46,18 +47,24 @@ def _mutations(wire: Any) -> Iterator[tuple[str, Any]]:
     yield "array-form", list(wire.values())
 
 
-def _type_cases(rust_name: str, tp: Any, n: int) -> Iterable[CaseSpec]:
+def _values(tp: Any, n: int) -> list[Any]:
     from lash_spec.strategies import strategy_for
 
-    op = f"decode:{rust_name}"
     values = [to_wire(v, tp) for v in draw(strategy_for(tp), n)]
-    values = [v for v in values if serde_reads_exactly(v)]
+    return [v for v in values if serde_reads_exactly(v)]
+
+
+def _sample(values: list[Any]) -> Any:
+    return max(values, key=lambda v: len(v) if isinstance(v, dict | list) else 0)
+
+
+def _type_cases(rust_name: str, tp: Any, values: list[Any]) -> Iterable[CaseSpec]:
+    op = f"decode:{rust_name}"
     for wire in values:
         yield gen_case(f"decode/{rust_name}/valid", f"a canonical {rust_name}", call(op, [wire]))
     if not values:
         return
-    sample = max(values, key=lambda v: len(v) if isinstance(v, dict | list) else 0)
-    for name, mutated in _mutations(sample):
+    for name, mutated in _mutations(_sample(values)):
         yield gen_case(
             f"decode/{rust_name}/{name}",
             f"{rust_name}: {name.replace('-', ' ')}",
@@ -74,13 +81,16 @@ def files() -> Iterable[FileSpec]:
     from lash_spec.conformance.ops import wire_types
 
     by_seed: dict[str, list[CaseSpec]] = {}
+    text_by_seed: dict[str, list[CaseSpec]] = {}
     for rust_name, tp in sorted(wire_types().items()):
         module = getattr(tp, "__module__", "") or ""
         seed = "002" if module.endswith(("turn_io", "snapshot")) else "000"
         if module.endswith(("sansio", "session", "plugin")):
             seed = "003"
-        n = 4 if _structured(tp) else 2
-        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, tp, n))
+        values = _values(tp, 4 if _structured(tp) else 2)
+        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, tp, values))
+        if values:
+            text_by_seed.setdefault(seed, []).extend(text_cases(rust_name, tp, _sample(values)))
     for seed, cases in sorted(by_seed.items()):
         yield FileSpec(
             name=f"{seed}-decode",
@@ -89,6 +99,17 @@ def files() -> Iterable[FileSpec]:
             description=(
                 "decode:TYPE — serde's acceptance and canonical re-serialization"
                 f" for the wire types of seed {seed}"
+            ),
+            cases=unique(cases),
+        )
+    for seed, cases in sorted(text_by_seed.items()):
+        yield FileSpec(
+            name=f"{seed}-decode-text",
+            seed=seed,
+            concept="codec",
+            description=(
+                "decode_text:TYPE — serde_json::from_str on raw text (duplicate keys, depth,"
+                f" numbers, whitespace, surrogates) for the wire types of seed {seed}"
             ),
             cases=unique(cases),
         )
