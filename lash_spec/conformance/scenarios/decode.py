@@ -30,12 +30,44 @@ _WRONG: dict[type, Any] = {
 _ROOTS: list[Any] = [None, "x", 7, True, []]
 
 
+_INTEGERS: list[tuple[str, Any]] = [
+    ("negative", -1),
+    ("float", 7.5),
+    ("integral-float", 7.0),
+    ("u32-max-plus-1", 2**32),
+    ("i64-min", -(2**63)),
+    ("u64-max", 2**64 - 1),
+    ("2^64", float(2**64)),
+    ("bool", True),
+]
+
+
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
 def _mutations(wire: Any) -> Iterator[tuple[str, Any]]:
     for root in _ROOTS:
         if type(root) is not type(wire):
             yield f"root-{type(root).__name__}", root
+    if isinstance(wire, str):
+        # a unit variant's name: unknown and respelled names, the map forms
+        yield "unknown-variant", wire + "_unknown"
+        yield "pascal-case-variant", _pascal(wire)
+        yield "upper-case-variant", wire.upper()
+        yield "empty-variant", ""
+        yield "map-form", {wire: None}
+        yield "map-form-payload", {wire: 1}
+        yield "map-form-two-keys", {wire: None, "x": None}
+        yield "root-empty-map", {}
+        yield "root-array-of-name", [wire]
+        yield "root-float", 1.5
     if not isinstance(wire, dict):
         return
+    for key, value in wire.items():
+        if type(value) is int:
+            for name, number in _INTEGERS:
+                yield f"integer-{name}-{key}", {**wire, key: number}
     yield "unknown-key", {**wire, "x_unknown_extra": {"a": 1}}
     for key in list(wire)[:6]:
         yield f"missing-{key}", {k: v for k, v in wire.items() if k != key}
