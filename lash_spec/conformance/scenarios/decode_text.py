@@ -49,7 +49,7 @@ from lash_spec.wire.codec import (
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.text import write_json
 
-__all__ = ["text_cases"]
+__all__ = ["mutated_texts", "text_cases"]
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 _SAME: Any = object()  # "the canonical value's result"
@@ -90,9 +90,13 @@ def _nest(n: int, kind: str) -> str:
 
 
 def _with_member(text: str, member: str) -> str:
-    """An object's text with one more member at the end."""
-    assert text.endswith("}")
-    return text[:-1] + ("," if text != "{}" else "") + member + "}"
+    """An object's text with one more member before its closing brace."""
+    end = text.rfind("}")
+    if end < 0:
+        return text
+    head = text[:end]
+    comma = "" if head.rstrip(" \t\n\r\f\v\u00a0\ufeff").endswith("{") else ","
+    return head + comma + member + text[end:]
 
 
 def _escaped(key: str) -> str:
@@ -227,3 +231,69 @@ def text_cases(rust_name: str, tp: Any, wire: Any) -> Iterable[CaseSpec]:
         else:
             body = call(op, [m.text], expect=same if m.expect is _SAME else m.expect)
         yield gen_case(f"decode_text/{rust_name}/{m.name}", f"{rust_name}: {m.name}", body)
+
+
+# ---------------------------------------------------------------------------
+# The same mutations, drawn by Hypothesis (lash-spec fuzz on decode_text ops)
+# ---------------------------------------------------------------------------
+
+_NUMBER_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
+_RESPELLINGS = ("{n}.0", "{n}e0", "-0", "0{n}", "{n}.", "+{n}", "1e400")
+_WHITESPACE = (" ", "\t", "\n", "\r", "\f", "\u00a0", "\ufeff", "\x0b")
+_SURROGATES = ('"\\ud83d\\ude00"', '"\\ud83d"', '"\\ude00\\ud83d"', '"\\udfff x"')
+
+
+def _respell(text: str, index: int, spelling: str) -> str:
+    """``text`` with its ``index``-th number (outside strings) spelled differently."""
+    numbers = [m for m in _NUMBER_TOKEN.finditer(text) if not m.group().startswith('"')]
+    if not numbers:
+        return text
+    m = numbers[index % len(numbers)]
+    return text[: m.start()] + spelling.format(n=m.group().lstrip("-")) + text[m.end() :]
+
+
+def _duplicate(text: str, wire: Any, index: int, escaped: bool) -> str:
+    if not isinstance(wire, dict) or not wire:
+        return text
+    key = list(wire)[index % len(wire)]
+    spelled = _escaped(key) if escaped else json.dumps(key)
+    return _with_member(text, f"{spelled}:{write_json(wire[key])}")
+
+
+def mutated_texts(tp: Any) -> Any:
+    """A Hypothesis strategy of JSON texts of ``tp``: a canonical text, mutated.
+
+    Each draw applies a few of: repeat a key (as written or escaped), add an
+    unknown field nested around serde's depth limits, swap the whitespace
+    (including characters that are not JSON whitespace), put a BOM before or
+    after, respell a number, add a split or lone surrogate. Hypothesis shrinks
+    the value and the list of mutations, so a divergence ends as a short text.
+    """
+    from hypothesis import strategies as st
+
+    from lash_spec.strategies import strategy_for
+
+    def build(draw: Any) -> str:
+        wire = to_wire(draw(strategy_for(tp)), tp)
+        text = write_json(wire)
+        for kind in draw(st.lists(st.integers(0, 5), max_size=3)):
+            if kind == 0:
+                text = _duplicate(text, wire, draw(st.integers(0, 20)), draw(st.booleans()))
+            elif kind == 1 and isinstance(wire, dict):
+                n = draw(st.sampled_from([1, 2, 125, 126, 127, 128, 300]))
+                nested = _nest(n, draw(st.sampled_from(["array", "object"])))
+                text = _with_member(text, f'"x_fuzz":{nested}')
+            elif kind == 2:
+                text = _spaced(text, draw(st.sampled_from(_WHITESPACE)))
+            elif kind == 3:
+                text = "\ufeff" + text if draw(st.booleans()) else text + "\ufeff"
+            elif kind == 4:
+                spelling = draw(st.sampled_from(_RESPELLINGS))
+                text = _respell(text, draw(st.integers(0, 20)), spelling)
+            elif kind == 5 and isinstance(wire, dict):
+                pick = draw(st.sampled_from(_SURROGATES))
+                member = f'"x_fuzz":{pick}' if draw(st.booleans()) else f"{pick}:1"
+                text = _with_member(text, member)
+        return text
+
+    return st.composite(build)()
