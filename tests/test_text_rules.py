@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lash_spec.model.attachments import MediaType
 from lash_spec.model.envelope import (
@@ -24,8 +26,11 @@ from lash_spec.model.envelope import (
 )
 from lash_spec.model.process import LashSchema
 from lash_spec.model.snapshot import PluginOptions
+from lash_spec.strategies import json_values
 from lash_spec.wire.codec import from_json, to_wire
 from lash_spec.wire.errors import WireError
+from lash_spec.wire.reader import TextObject, Unreadable, _Reader, read_text
+from lash_spec.wire.text import write_json
 from lash_spec.wire.types import Value
 
 SUBJECT = '"type":"process","process_id":"p"'
@@ -201,3 +206,37 @@ def test_a_million_levels_in_a_skipped_field() -> None:
     assert from_json(RuntimeScope, text) == RuntimeScope(session_id="s")
     with pytest.raises(WireError):
         from_json(RuntimeScope, text[:-2] + "}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as the decoder sees them: types, TextObject keys, Unreadable markers."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, TextObject):
+        assert isinstance(b, TextObject)
+        if (a.repeated, a.bad_keys) != (b.repeated, b.bad_keys):
+            return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Unreadable):
+        return a is b or a.message == b.message
+    return bool(a == b)
+
+
+@given(json_values, st.sampled_from(["", " ", "\n\t"]), st.booleans())
+def test_the_fast_path_reads_what_the_reference_reader_reads(
+    value: Any, ws: str, repeat: bool
+) -> None:
+    text = ws + write_json(value) + ws
+    if repeat and text.strip().endswith("}") and value:
+        key = next(iter(value))
+        text = text.rstrip()[:-1] + f',"{key}":1e400' + "}"  # a repeated key, out of range
+    try:
+        expected = _Reader(text).document()
+    except WireError:
+        with pytest.raises(WireError):
+            read_text(text)
+        return
+    assert _same(read_text(text), expected)

@@ -244,6 +244,15 @@ def _shallow(text: str) -> bool:
     return not brackets
 
 
+# Built once, as json.loads builds its default decoder once (the old path built one per call).
+_FAST = json.JSONDecoder(
+    object_pairs_hook=_object,
+    parse_int=_number,
+    parse_float=_number,
+    parse_constant=_reject_constant,
+)
+
+
 def read_text(text: str) -> Any:
     """Parse JSON text as ``serde_json::from_str`` reads it (see the module doc).
 
@@ -254,15 +263,9 @@ def read_text(text: str) -> Any:
     if not text.isascii() and _SURROGATE.search(text):
         # A Rust &str cannot hold one; only an escape can spell it.
         raise WireError("text holds a lone surrogate character (not valid UTF-8)")
-    if _SURROGATE_ESCAPE.search(text) is None and _shallow(text):
+    if ("\\u" not in text or _SURROGATE_ESCAPE.search(text) is None) and _shallow(text):
         try:
-            return json.loads(
-                text,
-                object_pairs_hook=_object,
-                parse_int=_number,
-                parse_float=_number,
-                parse_constant=_reject_constant,
-            )
+            return _FAST.decode(text)
         except (ValueError, RecursionError):
             pass  # every error is reported by the reference reader below
     return _Reader(text).document()
