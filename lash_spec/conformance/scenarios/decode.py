@@ -123,25 +123,21 @@ def files() -> Iterable[FileSpec]:
         by_seed.setdefault(seed, []).extend(_type_cases(rust_name, tp, values))
         if values:
             text_by_seed.setdefault(seed, []).extend(text_cases(rust_name, tp, _sample(values)))
-    for seed, cases in sorted(by_seed.items()):
-        yield FileSpec(
-            name=f"{seed}-decode",
-            seed=seed,
-            concept="codec",
-            description=(
-                "decode:TYPE — serde's acceptance and canonical re-serialization"
-                f" for the wire types of seed {seed}"
-            ),
-            cases=unique(cases),
-        )
-    for seed, cases in sorted(text_by_seed.items()):
-        yield FileSpec(
-            name=f"{seed}-decode-text",
-            seed=seed,
-            concept="codec",
-            description=(
-                "decode_text:TYPE — serde_json::from_str on raw text (duplicate keys, depth,"
-                f" numbers, whitespace, surrogates) for the wire types of seed {seed}"
-            ),
-            cases=unique(cases),
-        )
+    kinds = (
+        ("decode", by_seed, "decode:TYPE — serde's acceptance and canonical re-serialization"),
+        (
+            "decode-text",
+            text_by_seed,
+            "decode_text:TYPE — serde_json::from_str on raw text (duplicate keys, depth,"
+            " numbers, whitespace, surrogates)",
+        ),
+    )
+    for stem, grouped, what in kinds:
+        for seed, cases in sorted(grouped.items()):
+            yield FileSpec(
+                name=f"{seed}-{stem}",
+                seed=seed,
+                concept="codec",
+                description=f"{what} for the wire types of seed {seed}",
+                cases=unique(cases),
+            )
