@@ -5,6 +5,11 @@ stable_hash throughput on realistic envelopes, reported as a time ratio against
 dicts) in the same run. orjson is only a yardstick here: it cannot write
 serde's float layout, so it is never used by lash_spec itself.
 
+``from_json`` (``--no-from-json`` skips it): serde-faithful text reading
+(``lash_spec.wire.reader.read_text`` + decoding) of the same envelopes' serde
+text, per envelope, next to a bare ``json.loads`` of it. The text reader must
+keep this within ~10% of the value-only path it replaced (issue 14).
+
 ``--harness [PATH]``: cases per second through the reference stdio adapter
 (``lash-spec adapter``) on the full corpus (``conformance/``, generated into a
 temporary folder when absent), with and without the adapter's start-up,
