@@ -11,7 +11,8 @@ the rule it exercises, by the type's representation (:func:`_representation`):
 * trailing commas, trailing characters, empty text are errors (rule 6);
 * a repeated struct field, tag or externally tagged variant key is an error,
   also when spelled with an escape; a repeated unknown key, and a repeated key
-  inside an unknown field's value, change nothing (rule 1);
+  inside an unknown field's value, change nothing; a map or ``Value`` field
+  keeps a repeated key's last value (rule 1);
 * an unknown field nested ``n`` levels deep is skipped at any depth by a
   plain struct and by an adjacently tagged enum; an internally tagged enum
   buffers it, so at the root it accepts ``n <= 126`` and refuses ``n = 127``
@@ -40,8 +41,11 @@ from lash_spec.conformance.corpus import CaseSpec, call
 from lash_spec.conformance.scenarios._gen import gen_case
 from lash_spec.wire.codec import (
     EnumShape,
+    MapShape,
+    OptionShape,
     StructShape,
     UnitEnumShape,
+    ValueShape,
     from_wire,
     shape_of,
     to_wire,
@@ -133,6 +137,30 @@ def _str_field(tp: Any, wire: dict[str, Any], skip: str | None) -> str | None:
     return None
 
 
+def _keep_last(tp: Any, wire: dict[str, Any], text: str) -> Iterator[_Mutation]:
+    """Rule 1 for maps and ``Value``: a field holding an object reads a repeated key's last value.
+
+    The field's first key is given once more *before* the canonical members
+    (``null`` first in a ``Value``, the same value in a map), so the result
+    is the canonical value's.
+    """
+    shape = shape_of(tp)
+    assert isinstance(shape, StructShape)
+    for f in shape.fields:
+        inner = f.shape.inner if isinstance(f.shape, OptionShape) else f.shape
+        field = wire.get(f.wire)
+        if not isinstance(inner, ValueShape | MapShape) or not isinstance(field, dict) or not field:
+            continue
+        first = next(iter(field))
+        earlier = "null" if isinstance(inner, ValueShape) else write_json(field[first])
+        member = f"{json.dumps(f.wire)}:{write_json(field)}"
+        if text.count(member) != 1:
+            continue
+        repeated = f"{json.dumps(f.wire)}:{{{json.dumps(first)}:{earlier},{write_json(field)[1:]}"
+        kind = "value" if isinstance(inner, ValueShape) else "map"
+        yield _Mutation(f"{kind}-field-repeated-key-last-wins", text.replace(member, repeated))
+
+
 @attrs.frozen
 class _Mutation:
     name: str
@@ -199,26 +227,33 @@ def _mutations(tp: Any, wire: Any) -> Iterator[_Mutation]:
                     _with_member(text, member),
                     err=buffered and n > _ROOT_LIMIT,
                 )
+    if rep == "struct":
+        yield from _keep_last(tp, wire, text)
     if rep in ("struct", "internal"):
-        int_key = _int_field(tp, wire)
-        if int_key is not None:
-            # rule 3: serde reads these spellings as floats (or not at all)
-            for spelling in ("1e2", "1.0", "-0", "18446744073709551616", "01", "+1", "1."):
-                respelled = dict(wire)
-                respelled[int_key] = "@NUMBER@"
-                number_text = write_json(respelled).replace('"@NUMBER@"', spelling)
-                yield _Mutation(f"number-{spelling}", number_text, err=True)
-        str_key = _str_field(tp, wire, tag)
-        if str_key is not None:
-            for name, spelling, value in (
-                ("surrogate-pair", "\\ud83d\\ude00 free", "\U0001f600 free"),
-                ("escaped", "\\u00e9\\n\\/ free", "\u00e9\n/ free"),
-            ):
-                changed = {**wire, str_key: value}
-                escaped_text = write_json({**wire, str_key: "@S@"}).replace("@S@", spelling)
-                yield _Mutation(name, escaped_text, expect=to_wire(from_wire(tp, changed), tp))
-            lone = write_json({**wire, str_key: "@S@"}).replace("@S@", "\\ud800")
-            yield _Mutation("lone-surrogate-in-field", lone, err=True)
+        yield from _field_spellings(tp, wire, tag)
+
+
+def _field_spellings(tp: Any, wire: dict[str, Any], tag: str | None) -> Iterator[_Mutation]:
+    """Rules 3 and 5 on one integer field and one free string field."""
+    int_key = _int_field(tp, wire)
+    if int_key is not None:
+        # rule 3: serde reads these spellings as floats (or not at all)
+        for spelling in ("1e2", "1.0", "-0", "18446744073709551616", "01", "+1", "1."):
+            respelled = dict(wire)
+            respelled[int_key] = "@NUMBER@"
+            number_text = write_json(respelled).replace('"@NUMBER@"', spelling)
+            yield _Mutation(f"number-{spelling}", number_text, err=True)
+    str_key = _str_field(tp, wire, tag)
+    if str_key is not None:
+        for name, spelling, value in (
+            ("surrogate-pair", "\\ud83d\\ude00 free", "\U0001f600 free"),
+            ("escaped", "\\u00e9\\n\\/ free", "\u00e9\n/ free"),
+        ):
+            changed = {**wire, str_key: value}
+            escaped_text = write_json({**wire, str_key: "@S@"}).replace("@S@", spelling)
+            yield _Mutation(name, escaped_text, expect=to_wire(from_wire(tp, changed), tp))
+        lone = write_json({**wire, str_key: "@S@"}).replace("@S@", "\\ud800")
+        yield _Mutation("lone-surrogate-in-field", lone, err=True)
 
 
 def text_cases(rust_name: str, tp: Any, wire: Any) -> Iterable[CaseSpec]:
