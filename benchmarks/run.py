@@ -5,6 +5,11 @@ stable_hash throughput on realistic envelopes, reported as a time ratio against
 dicts) in the same run. orjson is only a yardstick here: it cannot write
 serde's float layout, so it is never used by lash_spec itself.
 
+``from_json`` (``--no-from-json`` skips it): serde-faithful text reading
+(``lash_spec.wire.reader.read_text`` + decoding) of the same envelopes' serde
+text, per envelope, next to a bare ``json.loads`` of it. The text reader must
+keep this within ~10% of the value-only path it replaced (issue 14).
+
 ``--harness [PATH]``: cases per second through the reference stdio adapter
 (``lash-spec adapter``) on the full corpus (``conformance/``, generated into a
 temporary folder when absent), with and without the adapter's start-up,
@@ -153,6 +158,32 @@ def bench_stable_hash(seconds: float) -> dict[str, Any]:
         "orjson_sha256_us": round(t_base / len(envelopes) * 1e6, 2),
         "ratio": round(t_ours / t_base, 2),
         "target_ratio": 2.0,
+    }
+
+
+def bench_from_json(seconds: float) -> dict[str, Any]:
+    """``from_json`` on the realistic envelopes' serde text (the common path of the text reader)."""
+    from lash_spec import to_json
+    from lash_spec.model.envelope import RuntimeEffectEnvelope
+    from lash_spec.wire.codec import from_json
+
+    texts = [to_json(e) for e in realistic_envelopes()]
+
+    def ours() -> None:
+        for text in texts:
+            from_json(RuntimeEffectEnvelope, text)
+
+    def parse_only() -> None:
+        for text in texts:
+            json.loads(text)
+
+    t_ours, t_base = timeit(ours, seconds), timeit(parse_only, seconds)
+    return {
+        "envelopes": len(texts),
+        "bytes": sum(len(t) for t in texts),
+        "from_json_us": round(t_ours / len(texts) * 1e6, 2),
+        "json_loads_us": round(t_base / len(texts) * 1e6, 2),
+        "ratio": round(t_ours / t_base, 2),
     }
 
 
@@ -599,6 +630,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fuzz-sample", type=int, metavar="K",
                         help="fuzz: a fixed sample of K ops instead of all of them")
     parser.add_argument("--no-stable-hash", action="store_true", help="skip the stable_hash bench")
+    parser.add_argument("--no-from-json", action="store_true", help="skip the from_json bench")
     parser.add_argument(
         "--no-turn-machine", action="store_true", help="skip the turn-machine bench (default: run)"
     )
@@ -623,6 +655,8 @@ def main(argv: list[str]) -> int:
     result: dict[str, Any] = {}
     if not args.no_stable_hash:
         result["stable_hash"] = bench_stable_hash(args.seconds)
+    if not args.no_from_json:
+        result["from_json"] = bench_from_json(args.seconds)
     if not args.no_turn_machine:
         result["turn_machine"] = {
             "trace_replay": bench_trace_replay(args.seconds, args.tm_rounds),

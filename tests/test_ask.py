@@ -60,7 +60,10 @@ def test_decode_text_reads_raw_text(monkeypatch: pytest.MonkeyPatch, capsys: Cap
     assert "$.turn_index: invalid type: floating point" in capsys.readouterr().err
     _stdin(monkeypatch, '{"session_id": "s",}')
     assert main(["decode", "--text", "RuntimeScope"]) == 1
-    assert "stdin: $: invalid JSON" in capsys.readouterr().err
+    assert "stdin: $: trailing comma" in capsys.readouterr().err
+    _stdin(monkeypatch, '{"session_id": "s", "session_id": "t"}')
+    assert main(["decode", "--text", "RuntimeScope"]) == 1
+    assert "stdin: $.session_id: duplicate field `session_id`" in capsys.readouterr().err
     _stdin(monkeypatch, '  {"session_id": "s"}  ')
     assert main(["decode", "--text", "RuntimeScope"]) == 0
     assert capsys.readouterr().out == '{"session_id":"s"}\n'

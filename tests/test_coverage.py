@@ -31,6 +31,8 @@ def test_the_corpus_leaves_no_gap() -> None:
     coverage = corpus_coverage()
     assert coverage.missing_ops() == []
     assert coverage.missing_codes() == []
+    # every wire type is decoded from a parsed value and from raw text
+    assert coverage.wire_types() == {"decode": [], "decode_text": []}
     # the registry's own codes are among the ones counted (from scenario steps)
     assert {DUPLICATE, UNKNOWN_RUN} <= set(coverage.codes)
 
@@ -50,6 +52,10 @@ def test_bodies_are_counted_where_they_belong() -> None:
     coverage = Coverage()
     coverage.add({"call": "stable_json", "args": [1], "ok": "1"}, "passed")
     coverage.add({"call": "decode:RuntimeScope", "args": [1], "err": {"code": "decode"}}, "failed")
+    text = {"call": "decode_text:RuntimeScope", "args": ["{}"], "err": {"code": "decode"}}
+    coverage.add(text, "passed")
+    assert "RuntimeScope" not in coverage.wire_types()["decode_text"]
+    assert "RuntimeSubject" in coverage.wire_types()["decode_text"]
     scenario = {
         "scenario": "run_admission",
         "runtime": {},
@@ -63,8 +69,12 @@ def test_bodies_are_counted_where_they_belong() -> None:
     coverage.add({"scenario": "run_admission", "runtime": {}, "build": {"err": {"code": "x:y"}},
                   "steps": []}, "failed")  # fmt: skip
     coverage.add("not a body", "errored")
-    assert coverage.ops == {"stable_json": 1, "decode:RuntimeScope": 1}
-    assert coverage.codes == {"decode": 1, UNKNOWN_RUN: 1, "x:y": 1}
+    assert coverage.ops == {
+        "stable_json": 1,
+        "decode:RuntimeScope": 1,
+        "decode_text:RuntimeScope": 1,
+    }
+    assert coverage.codes == {"decode": 2, UNKNOWN_RUN: 1, "x:y": 1}
     assert coverage.concepts["000 stable_identity"] == {"passed": 1}
     assert coverage.concepts["004 run_admission"] == {"passed": 1, "failed": 1}
     assert coverage.concepts["unknown"] == {"errored": 1}

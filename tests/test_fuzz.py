@@ -39,6 +39,7 @@ CASES: dict[str, list[str]] = {
     "float_exponent": ["stable_json"],
     "hash_python_json": ["stable_hash"],
     "skip_none_as_null": ["decode:RuntimeScope", "decode:RuntimeInvocation"],
+    "text_last_duplicate_wins": ["decode_text:RuntimeScope"],
     "turn_index_off_by_one": ["RuntimeScope::for_turn"],
     "signal_effect_id": ["ProcessCommand::effect_id"],
     "wrong_err_code": ["RuntimeEffectEnvelope::try_new"],
@@ -71,6 +72,7 @@ def test_the_reference_adapter_does_not_diverge() -> None:
         "stable_json",
         "stable_hash",
         "decode:RuntimeScope",
+        "decode_text:RuntimeSubject",
         "ProcessCommand::effect_id",
         "turn_trace",
         "run_admission",
@@ -142,6 +144,9 @@ def test_hand_derived_shrink_results(mutant_runs: dict[str, tuple[FuzzResult, fl
     (signal_case,) = mutant_runs["signal_effect_id"][0].divergences
     assert signal_case.body["args"][0]["op"] == "signal"
     assert signal_case.body["ok"] == "process:signal::signal.:"
+    # a reader that keeps the last repeated key: the smallest RuntimeScope text repeating one
+    (text_case,) = mutant_runs["text_last_duplicate_wins"][0].divergences
+    assert text_case.body["args"] == ['{"session_id":"","session_id":""}']
     # Turn traces shrink to the one move that shows the bug, after the first drain
     # (start_llm_request, llm_call) and before the tail (drain, checkpoint, done).
     def responses(name: str) -> list[dict[str, Any]]:

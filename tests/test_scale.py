@@ -209,7 +209,9 @@ def test_an_instance_that_gives_up_leaves_its_cases_to_the_others(tmp_path: Path
     statuses = {o.id: o.status for o in result.outcomes}
     assert statuses.pop("000-hostile/v2") == "errored"
     assert set(statuses.values()) == {"passed"}
-    assert [e.exit_status for e in result.events] == [7, 5]  # died, failed to restart, gave up
+    # It died (7); whether it then tried to start again (and exited 5) depends on
+    # whether cases were still queued at that moment, which is a race by design.
+    assert [e.exit_status for e in result.events] in ([7], [7, 5])
 
 
 # ---------------------------------------------------------------------------

@@ -82,9 +82,19 @@ class Coverage:
         declared |= registry_codes()
         return sorted(code for code in declared if code not in self.codes)
 
+    def wire_types(self) -> dict[str, list[str]]:
+        """For ``decode`` and ``decode_text``: the wire types no case decodes that way."""
+        from lash_spec.conformance.ops import wire_types
+
+        return {
+            family: sorted(t for t in wire_types() if f"{family}:{t}" not in self.ops)
+            for family in ("decode", "decode_text")
+        }
+
     def to_json(self) -> dict[str, Any]:
         return {
             "by_concept": {k: dict(v) for k, v in sorted(self.concepts.items())},
+            "wire_types_without_case": self.wire_types(),
             "by_error_code": dict(sorted(self.codes.items())),
             "ops_without_case": self.missing_ops(),
             "codes_without_case": self.missing_codes(),
@@ -96,6 +106,12 @@ class Coverage:
         for key, counts in sorted(self.concepts.items()):
             total = sum(counts.values())
             out.append(f"  {key:<28} {total:>6} cases ({counts['passed']} passed)")
+        from lash_spec.conformance.ops import wire_types
+
+        total = len(wire_types())
+        for family, missing in self.wire_types().items():
+            out.append(f"  wire types with a {family} case: {total - len(missing)} of {total}")
+            out.extend(f"    no {family} case: {name}" for name in missing)
         out.append(f"error codes expected by cases: {len(self.codes)}")
         for code, n in sorted(self.codes.items()):
             out.append(f"  {code:<52} {n:>5}")

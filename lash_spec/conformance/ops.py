@@ -8,7 +8,9 @@ its result. Functions signal a seed rule's refusal by raising
 holds. Seeds add rows in :mod:`lash_spec.conformance.optables`, never code
 paths here.
 
-``decode:TYPE`` ops are generated for every wire type in :data:`WIRE_TYPES`.
+``decode:TYPE`` ops (a parsed JSON value) and ``decode_text:TYPE`` ops (raw
+JSON text, read as ``serde_json::from_str`` reads it) are generated for every
+wire type in :func:`wire_types`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from lash_spec.wire.codec import (
     EnumShape,
     StructShape,
     all_orders,
+    from_json,
     from_wire,
     shape_of,
     to_wire,
@@ -182,6 +185,19 @@ def _decode_op(rust_name: str, tp: Any) -> Op:
     )
 
 
+def _decode_text_op(rust_name: str, tp: Any) -> Op:
+    return Op(
+        name=f"decode_text:{rust_name}",
+        args=(str,),
+        fn=lambda text: from_json(tp, text),
+        result=tp,
+        seed="wire",
+        concept="codec",
+        errors=("decode",),
+        doc=f"serde_json::from_str of {rust_name}: what only text carries",
+    )
+
+
 _REGISTRY: dict[str, Op] | None = None
 
 
@@ -202,7 +218,8 @@ def registry() -> dict[str, Op]:
                     raise ValueError(f"duplicate op {op.name}")
                 table[op.name] = op
         for rust_name, tp in wire_types().items():
-            op = _decode_op(rust_name, tp)
-            table.setdefault(op.name, op)
+            for make in (_decode_op, _decode_text_op):
+                op = make(rust_name, tp)
+                table.setdefault(op.name, op)
         _REGISTRY = table
     return _REGISTRY

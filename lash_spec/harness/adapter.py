@@ -122,7 +122,8 @@ class ReferenceAdapter:
         try:
             decoded = op.decode_args(request["args"])
         except WireError as err:
-            return _errored(f"argument does not decode: {err}")
+            # Not the op's refusal: the case's argument is not of the op's type.
+            return {"err": {"code": "argument", "message": f"argument does not decode: {err}"}}
         try:
             value = op.fn(*decoded)
         except (LashError, WireError) as err:

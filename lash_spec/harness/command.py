@@ -185,7 +185,9 @@ def run_command(args: argparse.Namespace) -> int:
         if o.status in ("failed", "errored") and shown < args.show:
             shown += 1
             where = f" at {o.path}" if o.path else ""
-            print(f"{o.status.upper()} {o.id}{where}: {o.detail}", file=out)
+            # a detail may quote a lone surrogate (a decode_text case): escape it
+            detail = o.detail.encode("utf-8", "backslashreplace").decode("utf-8")
+            print(f"{o.status.upper()} {o.id}{where}: {detail}", file=out)
         elif o.status == "skipped" and args.show_skipped:
             print(f"skipped {o.id}: {o.detail}", file=out)
     print(table(result), file=out)

@@ -3,7 +3,11 @@
 Instead of the fixed corpus, each selected call-case op gets fresh
 arguments from the public Hypothesis strategies
 (:func:`lash_spec.strategies.strategy_for` on the op's argument types; a
-``decode:TYPE`` op gets the serde form of a generated ``TYPE``). The model
+``decode:TYPE`` op gets the serde form of a generated ``TYPE``, a
+``decode_text:TYPE`` op its canonical text mutated where serde_json is strict:
+a repeated key, nesting around the depth limit, other whitespace, a BOM, a
+respelled number, a split surrogate pair —
+:func:`lash_spec.conformance.scenarios.decode_text.mutated_texts`). The model
 fills in the expectation exactly as ``lash-spec fill`` does
 (:func:`lash_spec.conformance.corpus.call`), and the body goes through the
 harness's own :class:`~lash_spec.harness.runner.Runner` — the same protocol
@@ -178,6 +182,10 @@ def _args_strategy(op: Any) -> Any:
     from lash_spec.conformance.ops import RAW
     from lash_spec.strategies import strategy_for
 
+    if op.name.startswith("decode_text:"):  # a canonical text, mutated where serde is strict
+        from lash_spec.conformance.scenarios.decode_text import mutated_texts
+
+        return mutated_texts(op.result).map(lambda text: [text])
     types = [op.result if tp is RAW and op.name.startswith("decode:") else tp for tp in op.args]
     if any(tp is RAW for tp in types):
         return None

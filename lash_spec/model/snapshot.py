@@ -57,6 +57,7 @@ from lash_spec.wire.codec import (
     wire_struct,
 )
 from lash_spec.wire.errors import WireError
+from lash_spec.wire.reader import TextObject
 from lash_spec.wire.types import I32, U8, U32, U64, NonZeroUsize, Usize, Value
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ class EnumKeyMapShape(Shape):
         return {k.value: inner.encode(obj[k]) for k in sorted(obj, key=lambda m: m.value)}
 
     def decode(self, value: Any, content: bool) -> Any:
-        if type(value) is not dict:
+        if type(value) is not dict and type(value) is not TextObject:  # a map: the last wins
             raise invalid_type(value, "a map")
         keys = UnitEnumShape(self.key_type)
         inner = shape_of(self.value_type)

@@ -47,6 +47,7 @@ from lash_spec.wire.codec import (
     variant,
 )
 from lash_spec.wire.errors import WireError
+from lash_spec.wire.reader import TextObject
 from lash_spec.wire.text import canonical_value
 from lash_spec.wire.types import U32, U64, Value
 
@@ -170,7 +171,7 @@ class ToolValueShape(Shape):
                 except WireError as err:
                     raise err.at(i) from None
             return out
-        if t is dict:
+        if t is dict or t is TextObject:  # a repeated key: the last wins, as in a Value
             return self._decode_object(value)
         raise WireError(f"invalid type: {describe(value)}, expected {self.expecting}")
 

@@ -23,7 +23,15 @@ those. Modelled here:
   where a tag may also be given as its variant *index* (``{"op": 0}``).
   The ``content`` flag threads that mode through every decoder;
 * integers checked against their Rust width, never coerced from strings,
-  floats or booleans; strings never coerced; no lone surrogates.
+  floats or booleans; strings never coerced; no lone surrogates;
+* what only JSON *text* carries (:func:`lash_spec.wire.reader.read_text`):
+  a repeated key is refused for a struct field or a tag and the last one wins
+  in ``Value`` and maps (:func:`check_keys`); a value serde cannot
+  deserialize (:class:`~lash_spec.wire.reader.Unreadable`: nested past the
+  recursion limit, a number beyond f64) is refused where it is decoded
+  (:func:`invalid_type`) and ignored where a plain struct skips it, but not
+  in serde's buffered content, which reads every unknown field as a
+  ``Value`` (:func:`buffered`).
 
 Every rejection is a :class:`~lash_spec.wire.errors.WireError` naming the JSON
 path. Encoding writes dicts in serde order (struct fields in declaration order,
@@ -50,6 +58,7 @@ import attrs
 import cattrs
 
 from lash_spec.wire.errors import OrderLimitError, WireError
+from lash_spec.wire.reader import TextObject, Unreadable, read_text
 from lash_spec.wire.text import canonical_value, sha256_hex, write_json
 from lash_spec.wire.types import Err, IntRange, Ok, ValueMark
 
@@ -298,6 +307,8 @@ def describe(value: object) -> str:
 
 
 def invalid_type(value: object, expected: str) -> WireError:
+    if type(value) is Unreadable:
+        return value.error()
     return WireError(f"invalid type: {describe(value)}, expected {expected}")
 
 
@@ -400,34 +411,78 @@ class ValueShape(Shape):
         return canonical_value(obj)
 
     def decode(self, value: Any, content: bool) -> Any:
-        _check_json(value)
-        return canonical_value(value)
+        return json_value(value)
 
 
-def _check_json(value: Any, depth: int = 0) -> None:
+def json_value(value: Any) -> Any:
+    """``value`` as a ``serde_json::Value`` holds it, or the reason serde refuses it.
+
+    Also serde's buffered content (:func:`buffered`): every string and key
+    decoded, every level counted, a repeated key's last value kept.
+    """
     t = type(value)
-    if t is dict:
-        for k, v in value.items():
+    if t is str:
+        if not value.isascii() and _SURROGATE.search(value):
+            raise WireError("lone surrogate in string (not valid UTF-8)")
+        return value
+    if t is dict or t is TextObject:
+        if t is TextObject:
+            check_keys(value, ())
+        try:
+            keys = sorted(value)
+        except TypeError:
+            raise WireError("key must be a string") from None
+        out = {}
+        for k in keys:
             if type(k) is not str:
                 raise WireError("key must be a string")
             try:
-                _check_json(v, depth + 1)
+                out[k] = json_value(value[k])
             except WireError as err:
                 raise _at(err, k) from None
-    elif t is list:
+        return out
+    if t is list:
+        items = []
         for i, v in enumerate(value):
             try:
-                _check_json(v, depth + 1)
+                items.append(json_value(v))
             except WireError as err:
                 raise _at(err, i) from None
-    elif t is str:
-        if not value.isascii() and _SURROGATE.search(value):
-            raise WireError("lone surrogate in string (not valid UTF-8)")
-    elif t is float:
+        return items
+    if t is float:
         if not math.isfinite(value):
             raise WireError("non-finite number is not JSON")
-    elif value is not None and t is not bool and t is not int:
-        raise WireError(f"not a JSON value: {t.__name__}")
+        return value
+    if value is None or t is bool or t is int:
+        return canonical_value(value)
+    if t is Unreadable:
+        raise value.error()
+    raise WireError(f"not a JSON value: {t.__name__}")
+
+
+def buffered(value: Any) -> None:
+    """Refuse what serde's ``Content`` buffer refuses in a value nobody decodes.
+
+    An internally/adjacently tagged enum (and a flattened field) first reads
+    its whole object into a buffer, unknown fields included: there a lone
+    surrogate, a number beyond f64 or a level past the recursion limit is an
+    error even though the field is then ignored.
+    """
+    json_value(value)
+
+
+def check_keys(value: TextObject, fields: Any) -> None:
+    """serde's rules for an object's own keys, wherever the object is decoded.
+
+    A key holding a lone surrogate cannot be decoded; a key repeated is
+    ``duplicate field`` when it names one of ``fields`` (a struct's fields,
+    an enum's tag) and otherwise the last one wins.
+    """
+    if value.bad_keys:
+        raise WireError("lone surrogate in key (not valid UTF-8)", (value.bad_keys[0],))
+    for key in value.repeated:
+        if key in fields:
+            raise WireError(f"duplicate field `{key}`", (key,))
 
 
 class NullShape(Shape):
@@ -540,7 +595,9 @@ class MapShape(Shape):
 
     def decode(self, value: Any, content: bool) -> Any:
         if type(value) is not dict:
-            raise invalid_type(value, "a map")
+            if type(value) is not TextObject:
+                raise invalid_type(value, "a map")
+            check_keys(value, ())
         dec = self.inner.decode
         out = {}
         for k in sorted(value):
@@ -587,10 +644,14 @@ def _external_parts(value: Any, expecting: str) -> tuple[str, Any]:
     """Split an externally tagged value into (variant name, payload)."""
     if type(value) is str:
         return value, _NO_PAYLOAD
-    if type(value) is dict:
-        if len(value) != 1:
+    if type(value) is dict or type(value) is TextObject:
+        members = len(value)
+        if type(value) is TextObject:
+            check_keys(value, ())
+            members += len(value.repeated)
+        if members != 1:
             raise WireError(
-                f"invalid length {len(value)}, expected map with a single key ({expecting})"
+                f"invalid length {members}, expected map with a single key ({expecting})"
             )
         ((name, payload),) = value.items()
         return name, payload
@@ -663,6 +724,14 @@ class _FieldShape:
             raise AssertionError(f"field {self.attr} has serde default but no attrs default")
         return d
 
+    def missing(self) -> Any:
+        """The value of a field absent from the object (or serde's error)."""
+        if self.has_default:
+            return self.default_value()
+        if self.shape.optional:
+            return None
+        raise WireError(f"missing field `{self.wire}`")
+
 
 class StructShape(Shape):
     """A Rust struct with named fields (also the body of a struct variant)."""
@@ -675,6 +744,7 @@ class StructShape(Shape):
         self.expecting = f"struct {self.rust_name}"
         self._fields: list[_FieldShape] | None = None
         self._encode_into: Callable[[Any, dict[str, Any]], None] | None = None
+        self._decode_map: Callable[[dict[str, Any], bool], Any] | None = None
 
     @property
     def fields(self) -> list[_FieldShape]:
@@ -702,36 +772,51 @@ class StructShape(Shape):
 
     def decode(self, value: Any, content: bool) -> Any:
         _ = self.fields  # resolves self.flat
-        if type(value) is dict:
+        if type(value) is dict or type(value) is TextObject:
             return self.decode_map(value, content)
         if type(value) is list and self.flat is None:
             return self.decode_seq(value, content)
         raise invalid_type(value, self.expecting)
 
     def decode_map(self, value: dict[str, Any], content: bool) -> Any:
+        decode = self._decode_map
+        if decode is None:
+            _ = self.fields
+            decode = self._decode_map = (
+                self._decode_map_flat if self.flat is not None else _compile_decoder(self)
+            )
+        return decode(value, content)
+
+    def _decode_map_flat(self, value: dict[str, Any], content: bool) -> Any:
+        """A struct with a ``#[serde(flatten)]`` field: every other key goes to it."""
+        if type(value) is TextObject:
+            check_keys(value, self.names)
         kwargs: dict[str, Any] = {}
         for f in self.fields:
             if f.flatten:
                 rest = {k: v for k, v in value.items() if k not in self.names}
                 kwargs[f.attr] = f.shape.decode(rest, True)
-                continue
-            if f.wire in value:
+            elif f.wire in value:
                 try:
                     kwargs[f.attr] = f.shape.decode(value[f.wire], content)
                 except WireError as err:
                     raise _at(err, f.wire) from None
-            elif f.has_default:
-                kwargs[f.attr] = f.default_value()
-            elif f.shape.optional:
-                kwargs[f.attr] = None
             else:
-                raise WireError(f"missing field `{f.wire}`")
-        if self.deny_unknown:
-            for k in value:
-                if k not in self.names:
+                kwargs[f.attr] = f.missing()
+        return self.cls(**kwargs)
+
+    def _unknown(self, value: dict[str, Any], content: bool) -> None:
+        """Unknown keys: refused, buffered (read but ignored) or skipped."""
+        for k, x in value.items():
+            if k not in self.names:
+                if self.deny_unknown:
                     expected = ", ".join(f"`{f.wire}`" for f in self.fields)
                     raise WireError(f"unknown field `{k}`, expected one of {expected}")
-        return self.cls(**kwargs)
+                if content:
+                    try:
+                        buffered(x)
+                    except WireError as err:
+                        raise _at(err, k) from None
 
     def decode_seq(self, value: list[Any], content: bool) -> Any:
         fields = self.fields
@@ -800,6 +885,71 @@ def _compile_encoder(fields: list[_FieldShape]) -> Callable[[Any, dict[str, Any]
         lines.append("    pass")
     exec("\n".join(lines), namespace)
     fn: Callable[[Any, dict[str, Any]], None] = namespace["encode_into"]
+    return fn
+
+
+def _compile_decoder(struct: StructShape) -> Callable[[dict[str, Any], bool], Any]:
+    """Generate a struct's object reader (the decoding twin of :func:`_compile_encoder`).
+
+    Straight-line code per field, with the common leaf checks (a plain
+    string, a boolean) inlined; anything else goes through the field's shape.
+    Unknown keys (fewer known keys found than the object holds) go to
+    ``StructShape._unknown``.
+    """
+    namespace: dict[str, Any] = {
+        "TextObject": TextObject,
+        "check_keys": check_keys,
+        "names": struct.names,
+        "cls": struct.cls,
+        "unknown": struct._unknown,
+        "WireError": WireError,
+        "MISSING": _MISSING,
+    }
+    lines = [
+        "def decode_map(value, content):",
+        "    if type(value) is TextObject:",
+        "        check_keys(value, names)",
+        "    known = 0",
+    ]
+    call = []
+    for i, f in enumerate(struct.fields):
+        namespace[f"dec{i}"] = f.shape.decode
+        namespace[f"missing{i}"] = f.missing
+        shape = f.shape
+        inner = shape.inner if isinstance(shape, OptionShape) else shape
+        fast = ""
+        if inner is _STR:
+            fast = "type(v) is str and v.isascii()"
+        elif inner is _BOOL:
+            fast = "type(v) is bool"
+        if fast and inner is not shape:
+            fast = f"v is None or {fast}"
+        lines += [
+            f"    v = value.get({f.wire!r}, MISSING)",
+            "    if v is MISSING:",
+            f"        a{i} = missing{i}()",
+            "    else:",
+            "        known += 1",
+        ]
+        body = [
+            "try:",
+            f"    a{i} = dec{i}(v, content)",
+            "except WireError as err:",
+            f"    raise err.at({f.wire!r}) from None",
+        ]
+        if fast:
+            lines += [f"        if {fast}:", f"            a{i} = v", "        else:"]
+            lines += [f"            {line}" for line in body]
+        else:
+            lines += [f"        {line}" for line in body]
+        call.append(f"{f.attr}=a{i}")
+    lines += [
+        "    if known < len(value):",
+        "        unknown(value, content)",
+        f"    return cls({', '.join(call)})",
+    ]
+    exec("\n".join(lines), namespace)
+    fn: Callable[[dict[str, Any], bool], Any] = namespace["decode_map"]
     return fn
 
 
@@ -954,16 +1104,26 @@ class EnumShape(Shape):
     def _decode_internal(self, value: Any, content: bool) -> Any:
         tag = self.tagging.tag
         assert tag is not None
-        if type(value) is dict:
+        if type(value) is dict or type(value) is TextObject:
+            if type(value) is TextObject:
+                check_keys(value, (tag,))
             if tag not in value:
                 raise WireError(f"missing field `{tag}`")
             try:
                 v = self._lookup(value[tag], content)
             except WireError as err:
                 raise _at(err, tag) from None
+            if type(value) is TextObject:
+                rest: dict[str, Any] = value.without(tag)
+            else:
+                rest = {k: x for k, x in value.items() if k != tag}
             if v.kind == "unit":
+                for k, x in rest.items():  # buffered, then ignored
+                    try:
+                        buffered(x)
+                    except WireError as err:
+                        raise _at(err, k) from None
                 return v.cls()
-            rest = {k: x for k, x in value.items() if k != tag}
             if v.kind == "newtype":
                 return v.wrap(v.inner.decode(rest, True))
             if v.kind == "tuple":
@@ -993,7 +1153,16 @@ class EnumShape(Shape):
     def _decode_adjacent(self, value: Any, content: bool) -> Any:
         tag, body = self.tagging.tag, self.tagging.content
         assert tag is not None and body is not None
-        if type(value) is dict:
+        if type(value) is dict or type(value) is TextObject:
+            if type(value) is TextObject:
+                check_keys(value, (tag, body))
+            if content and len(value) > 2:  # inside a buffer, other keys were read too
+                for k, x in value.items():
+                    if k not in (tag, body):
+                        try:
+                            buffered(x)
+                        except WireError as err:
+                            raise _at(err, k) from None
             if tag not in value:
                 raise WireError(f"missing field `{tag}`")
             try:
@@ -1005,9 +1174,9 @@ class EnumShape(Shape):
                     return v.cls()
                 raise WireError(f"missing field `{body}`")
             # A payload that precedes its tag is buffered by serde.
-            buffered = content or list(value).index(body) < list(value).index(tag)
+            ahead = content or list(value).index(body) < list(value).index(tag)
             try:
-                return v.decode_payload(value[body], buffered)
+                return v.decode_payload(value[body], ahead)
             except WireError as err:
                 raise _at(err, body) from None
         if type(value) is list:
@@ -1177,10 +1346,13 @@ def to_json(obj: Any, tp: Any = None) -> str:
 
 
 def from_json(tp: type[T] | Any, text: str) -> T:
-    """Parse JSON text as serde_json would read it, then decode as ``tp``."""
-    from lash_spec.wire.reader import loads
+    """``serde_json::from_str``: read the text as serde_json does, then decode as ``tp``.
 
-    result: T = from_wire(tp, loads(text))
+    The reader conveys what only text carries (repeated keys, depth, lone
+    surrogates, out-of-range numbers) and the shapes apply serde's rules to
+    it; every refusal is a :class:`WireError` with the JSON path.
+    """
+    result: T = from_wire(tp, read_text(text))
     return result
 
 

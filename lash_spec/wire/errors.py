@@ -26,6 +26,8 @@ def render_path(path: tuple[PathItem, ...]) -> str:
             out.append(f".{item}")
         else:
             escaped = item.replace("\\", "\\\\").replace('"', '\\"')
+            # a key may hold a lone surrogate (it is why serde refused it): keep it printable
+            escaped = escaped.encode("utf-8", "backslashreplace").decode("utf-8")
             out.append(f'["{escaped}"]')
     return "".join(out)
 

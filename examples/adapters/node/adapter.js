@@ -3,8 +3,15 @@
 // lash-spec-adapter/1, see docs/adapter-protocol.md).
 //
 // It implements three ops of seed 000 — stable_json, stable_hash and
-// ProcessCommand::effect_id — and lists only those in its hello, so the
+// ProcessCommand::effect_id — plus decode_text:RuntimeScope and
+// decode_text:RuntimeEffectKind, and lists only those in its hello, so the
 // runner reports every other case skipped without asking.
+//
+// decode_text hands the text to JavaScript's own reader, JSON.parse, as a
+// real JavaScript runtime would. JSON.parse is not serde_json: it keeps the
+// last of a repeated key, has no nesting limit, accepts lone surrogates and
+// reads every number as a double. The cases where that shows are listed,
+// with the reason, in baseline.txt next to this file (see its README).
 //
 //   lash-spec run --adapter "node examples/adapters/node/adapter.js" conformance/
 //
@@ -197,6 +204,8 @@ function stableHash(v) {
 // ---------------------------------------------------------------------------
 
 class DecodeError extends Error {}
+/** An argument that is not of the op's type: reply err code `argument`. */
+class ArgumentError extends Error {}
 
 function field(obj, name, where) {
   if (!(obj instanceof Map) || !obj.has(name)) throw new DecodeError(`${where}: missing field \`${name}\``);
@@ -251,10 +260,59 @@ function effectId(cmd) {
 // The protocol
 // ---------------------------------------------------------------------------
 
+// decode_text: JSON.parse, then the type's rules on the parsed value.
+const SCOPE_FIELDS = ['session_id', 'agent_frame_id', 'turn_id', 'turn_index', 'protocol_iteration'];
+const EFFECT_KINDS = ['llm_call', 'direct', 'tool_call', 'process', 'exec_code', 'checkpoint',
+  'sync_execution_environment', 'sleep'];
+
+function parseText(args) {
+  if (args.length !== 1 || typeof args[0] !== 'string') throw new ArgumentError('decode_text takes one string');
+  try {
+    return JSON.parse(args[0]);
+  } catch (err) {
+    throw new DecodeError(`$: ${err.message}`);
+  }
+}
+
+function decodeScope(value) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DecodeError('$: expected struct RuntimeScope');
+  }
+  const out = {};
+  for (const name of SCOPE_FIELDS) {
+    const v = value[name];
+    if (v === undefined || v === null) continue;
+    if (name === 'turn_index' || name === 'protocol_iteration') {
+      if (!Number.isSafeInteger(v) || v < 0) throw new DecodeError(`$.${name}: expected usize`);
+      out[name] = v;
+    } else {
+      if (typeof v !== 'string') throw new DecodeError(`$.${name}: expected a string`);
+      out[name] = v;
+    }
+  }
+  if (typeof out.session_id !== 'string') throw new DecodeError('$: missing field `session_id`');
+  return out;
+}
+
+function decodeEffectKind(value) {
+  let name = value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length !== 1 || value[keys[0]] !== null) throw new DecodeError('$: expected enum RuntimeEffectKind');
+    name = keys[0];
+  }
+  if (typeof name !== 'string' || !EFFECT_KINDS.includes(name)) {
+    throw new DecodeError('$: unknown variant of RuntimeEffectKind');
+  }
+  return name;
+}
+
 const OPS = {
   stable_json: (args) => stableJson(args[0]),
   stable_hash: (args) => stableHash(args[0]),
   'ProcessCommand::effect_id': (args) => effectId(args[0]),
+  'decode_text:RuntimeScope': (args) => decodeScope(parseText(args)),
+  'decode_text:RuntimeEffectKind': (args) => decodeEffectKind(parseText(args)),
 };
 
 const HELLO = {
@@ -272,8 +330,14 @@ function handle(line) {
   try {
     request = parseJson(line);
   } catch (err) {
-    process.stderr.write(`adapter.js: request is not JSON: ${err.message}\n`);
-    process.exit(2);
+    // A line our reader refuses is still answered (the runner writes "seq" first).
+    const found = /^\{"seq":(\d+),/.exec(line);
+    if (found === null) {
+      process.stderr.write(`adapter.js: request is not JSON: ${err.message}\n`);
+      process.exit(2);
+    }
+    const message = `request line not readable by this adapter: ${err.message}`;
+    return `{"seq":${found[1]},"errored":${JSON.stringify({ message })}}`;
   }
   const seqValue = request instanceof Map ? request.get('seq') : undefined;
   const seq = seqValue instanceof Int ? seqValue.big.toString() : 'null';
@@ -294,6 +358,7 @@ function handle(line) {
     return reply('skipped', { reason: `command ${cmd} is not implemented` });
   } catch (err) {
     if (err instanceof DecodeError) return reply('err', { code: 'decode', message: err.message });
+    if (err instanceof ArgumentError) return reply('err', { code: 'argument', message: err.message });
     return reply('errored', { message: String(err && err.stack ? err.stack : err) });
   }
 }

@@ -15,6 +15,7 @@ from typing import Any
 
 from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
 from lash_spec.conformance.scenarios._gen import draw, gen_case, serde_reads_exactly, unique
+from lash_spec.conformance.scenarios.decode_text import text_cases
 from lash_spec.wire.codec import EnumShape, StructShape, shape_of, to_wire
 
 _WRONG: dict[type, Any] = {
@@ -29,12 +30,44 @@ _WRONG: dict[type, Any] = {
 _ROOTS: list[Any] = [None, "x", 7, True, []]
 
 
+_INTEGERS: list[tuple[str, Any]] = [
+    ("negative", -1),
+    ("float", 7.5),
+    ("integral-float", 7.0),
+    ("u32-max-plus-1", 2**32),
+    ("i64-min", -(2**63)),
+    ("u64-max", 2**64 - 1),
+    ("2^64", float(2**64)),
+    ("bool", True),
+]
+
+
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
 def _mutations(wire: Any) -> Iterator[tuple[str, Any]]:
     for root in _ROOTS:
         if type(root) is not type(wire):
             yield f"root-{type(root).__name__}", root
+    if isinstance(wire, str):
+        # a unit variant's name: unknown and respelled names, the map forms
+        yield "unknown-variant", wire + "_unknown"
+        yield "pascal-case-variant", _pascal(wire)
+        yield "upper-case-variant", wire.upper()
+        yield "empty-variant", ""
+        yield "map-form", {wire: None}
+        yield "map-form-payload", {wire: 1}
+        yield "map-form-two-keys", {wire: None, "x": None}
+        yield "root-empty-map", {}
+        yield "root-array-of-name", [wire]
+        yield "root-float", 1.5
     if not isinstance(wire, dict):
         return
+    for key, value in wire.items():
+        if type(value) is int:
+            for name, number in _INTEGERS:
+                yield f"integer-{name}-{key}", {**wire, key: number}
     yield "unknown-key", {**wire, "x_unknown_extra": {"a": 1}}
     for key in list(wire)[:6]:
         yield f"missing-{key}", {k: v for k, v in wire.items() if k != key}
@@ -46,18 +79,24 @@ def _mutations(wire: Any) -> Iterator[tuple[str, Any]]:
     yield "array-form", list(wire.values())
 
 
-def _type_cases(rust_name: str, tp: Any, n: int) -> Iterable[CaseSpec]:
+def _values(tp: Any, n: int) -> list[Any]:
     from lash_spec.strategies import strategy_for
 
-    op = f"decode:{rust_name}"
     values = [to_wire(v, tp) for v in draw(strategy_for(tp), n)]
-    values = [v for v in values if serde_reads_exactly(v)]
+    return [v for v in values if serde_reads_exactly(v)]
+
+
+def _sample(values: list[Any]) -> Any:
+    return max(values, key=lambda v: len(v) if isinstance(v, dict | list) else 0)
+
+
+def _type_cases(rust_name: str, tp: Any, values: list[Any]) -> Iterable[CaseSpec]:
+    op = f"decode:{rust_name}"
     for wire in values:
         yield gen_case(f"decode/{rust_name}/valid", f"a canonical {rust_name}", call(op, [wire]))
     if not values:
         return
-    sample = max(values, key=lambda v: len(v) if isinstance(v, dict | list) else 0)
-    for name, mutated in _mutations(sample):
+    for name, mutated in _mutations(_sample(values)):
         yield gen_case(
             f"decode/{rust_name}/{name}",
             f"{rust_name}: {name.replace('-', ' ')}",
@@ -74,21 +113,31 @@ def files() -> Iterable[FileSpec]:
     from lash_spec.conformance.ops import wire_types
 
     by_seed: dict[str, list[CaseSpec]] = {}
+    text_by_seed: dict[str, list[CaseSpec]] = {}
     for rust_name, tp in sorted(wire_types().items()):
         module = getattr(tp, "__module__", "") or ""
         seed = "002" if module.endswith(("turn_io", "snapshot")) else "000"
         if module.endswith(("sansio", "session", "plugin")):
             seed = "003"
-        n = 4 if _structured(tp) else 2
-        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, tp, n))
-    for seed, cases in sorted(by_seed.items()):
-        yield FileSpec(
-            name=f"{seed}-decode",
-            seed=seed,
-            concept="codec",
-            description=(
-                "decode:TYPE — serde's acceptance and canonical re-serialization"
-                f" for the wire types of seed {seed}"
-            ),
-            cases=unique(cases),
-        )
+        values = _values(tp, 4 if _structured(tp) else 2)
+        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, tp, values))
+        if values:
+            text_by_seed.setdefault(seed, []).extend(text_cases(rust_name, tp, _sample(values)))
+    kinds = (
+        ("decode", by_seed, "decode:TYPE — serde's acceptance and canonical re-serialization"),
+        (
+            "decode-text",
+            text_by_seed,
+            "decode_text:TYPE — serde_json::from_str on raw text (duplicate keys, depth,"
+            " numbers, whitespace, surrogates)",
+        ),
+    )
+    for stem, grouped, what in kinds:
+        for seed, cases in sorted(grouped.items()):
+            yield FileSpec(
+                name=f"{seed}-{stem}",
+                seed=seed,
+                concept="codec",
+                description=f"{what} for the wire types of seed {seed}",
+                cases=unique(cases),
+            )
