@@ -69,6 +69,10 @@ _EXTRA_KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
 }
 
 
+_EXTRA_KIND_SEEDS = {"turn_trace": "003", "run_admission": "004"}
+"""The seed whose functions each extra body kind runs (its era is that seed's)."""
+
+
 def check_case(body: Any, era: str | None = None) -> CaseResult:
     """Run one case body at ``era`` (a name from :mod:`lash_spec.eras`; by
     default the era of the seed that defines the op); never raises for a
@@ -77,6 +81,9 @@ def check_case(body: Any, era: str | None = None) -> CaseResult:
     if kind == "call":
         return _check_call(body, era)
     if kind in _EXTRA_KINDS:
+        declared = era_of_seed(_EXTRA_KIND_SEEDS[kind])
+        if era is not None and era != declared:
+            return CaseResult("failed", f"a {kind} is declared at era {declared}", kind=kind)
         module_name = _EXTRA_KINDS[kind][1]
         try:
             module = importlib.import_module(module_name)
@@ -100,7 +107,12 @@ def _check_call(body: Mapping[str, Any], era: str | None = None) -> CaseResult:
     if op is None:
         missing = name.removeprefix("decode:")
         return CaseResult("failed", f"type {missing} does not exist at era {era}", op=name)
-    era = era or era_of_seed(op.seed)
+    declared = era_of_seed(op.seed)
+    if era is not None and declared is not None and era != declared:
+        return CaseResult(
+            "failed", f"{name} is a seed {op.seed} function, declared at era {declared}", op=name
+        )
+    era = era or declared
     args = body.get("args")
     has_ok, has_err = "ok" in body, "err" in body
     if not isinstance(args, list) or has_ok == has_err:
