@@ -143,7 +143,7 @@ def wire_types(era: str | None = None) -> dict[str, Any]:
             if not isinstance(obj, type):
                 explicit = getattr(module, "WIRE_ALIASES", {}).get(attr)
                 if explicit is not None:
-                    found[attr] = explicit
+                    _claim(found, attr, explicit, module_forms)
                 continue
             if issubclass(obj, enum.Enum) or "__serde_enum__" in obj.__dict__:
                 shape = shape_of(obj)

@@ -538,4 +538,3 @@ class ToolTriggerEffectOutcome:
 ERA_WIRE_ALIASES: dict[str, dict[str, Any]] = {"74941d21": {"ToolId": str}}
 """``ToolId`` in the ``74941d21`` forms: a transparent string that reads any
 string, blank included (``ceb460d4`` refuses a blank one on read)."""
-

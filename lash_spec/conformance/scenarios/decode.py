@@ -15,7 +15,7 @@ from typing import Any
 
 from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
 from lash_spec.conformance.scenarios._gen import draw, gen_case, serde_reads_exactly, unique
-from lash_spec.wire.codec import EnumShape, StructShape, shape_of, to_wire
+from lash_spec.wire.codec import EnumShape, StructShape, shape_of, to_wire, wire_era
 
 _WRONG: dict[type, Any] = {
     str: 7,
@@ -46,23 +46,40 @@ def _mutations(wire: Any) -> Iterator[tuple[str, Any]]:
     yield "array-form", list(wire.values())
 
 
-def _type_cases(rust_name: str, tp: Any, n: int) -> Iterable[CaseSpec]:
+def _type_cases(
+    rust_name: str, tp: Any, n: int, era: str | None = None, prefix: str = "decode"
+) -> Iterable[CaseSpec]:
     from lash_spec.strategies import strategy_for
 
     op = f"decode:{rust_name}"
-    values = [to_wire(v, tp) for v in draw(strategy_for(tp), n)]
+    with wire_era(era):
+        values = [to_wire(v, tp) for v in draw(strategy_for(tp), n)]
     values = [v for v in values if serde_reads_exactly(v)]
     for wire in values:
-        yield gen_case(f"decode/{rust_name}/valid", f"a canonical {rust_name}", call(op, [wire]))
+        yield gen_case(
+            f"{prefix}/{rust_name}/valid", f"a canonical {rust_name}", call(op, [wire], era=era)
+        )
     if not values:
         return
     sample = max(values, key=lambda v: len(v) if isinstance(v, dict | list) else 0)
     for name, mutated in _mutations(sample):
         yield gen_case(
-            f"decode/{rust_name}/{name}",
+            f"{prefix}/{rust_name}/{name}",
             f"{rust_name}: {name.replace('-', ' ')}",
-            call(op, [mutated]),
+            call(op, [mutated], era=era),
         )
+
+
+def era_split_cases(era: str) -> Iterable[CaseSpec]:
+    """Generated ``decode:`` cases for every type whose form at ``era``
+    differs from the default era's (or exists only there), read at ``era``."""
+    from lash_spec.conformance.ops import wire_types
+
+    default = wire_types()
+    for rust_name, tp in sorted(wire_types(era).items()):
+        if default.get(rust_name) is not tp:
+            n = 4 if _structured(tp) else 2
+            yield from _type_cases(rust_name, tp, n, era, prefix=f"decode@{era}")
 
 
 def _structured(tp: Any) -> bool:
