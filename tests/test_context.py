@@ -17,6 +17,12 @@ from hypothesis import strategies as st
 
 from lash_spec import LashError, WireError, from_wire, to_wire
 from lash_spec.conformance import check_case
+from lash_spec.model.ceb460d4 import (
+    ProcessInput,
+    ProcessRecord,
+    ProcessRegistration,
+    RuntimeEffectOutcome,
+)
 from lash_spec.model.context import (
     ProcessExecutionEnvSpec,
     ProcessSpawnProvenance,
@@ -34,12 +40,6 @@ from lash_spec.model.context import (
     signal_resolves_await,
     signal_waiting_ordinal,
     sleep_process_result,
-)
-from lash_spec.model.ceb460d4 import (
-    ProcessInput,
-    ProcessRecord,
-    ProcessRegistration,
-    RuntimeEffectOutcome,
 )
 from lash_spec.model.envelope import RuntimeInvocation
 from lash_spec.model.executor import AwaitEventKey, ExecutionScope, ResolutionOk

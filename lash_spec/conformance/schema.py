@@ -210,6 +210,19 @@ def _wire_doc(builder: _Builder) -> dict[str, Any]:
     }
 
 
+def _forms_of(rust_name: str) -> list[Any]:
+    """The distinct Python types of ``rust_name`` across the eras."""
+    from lash_spec.conformance.ops import wire_type_at
+    from lash_spec.eras import era_names
+
+    forms: list[Any] = []
+    for era in era_names():
+        tp = wire_type_at(rust_name, era)
+        if tp is not None and all(tp is not f for f in forms):
+            forms.append(tp)
+    return forms
+
+
 def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
     """Call-case bodies, with each op's argument and result types checked."""
     branches = []
@@ -219,6 +232,10 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
         else:
             args = [{} if _raw(t) else builder.of(shape_of(t)) for t in op.args]
         result = builder.of(shape_of(op.result))
+        if name.startswith("decode:"):  # the type's form at each era
+            forms = _forms_of(name.removeprefix("decode:"))
+            if len(forms) > 1:
+                result = {"anyOf": [builder.of(shape_of(tp)) for tp in forms]}
         branches.append(
             {
                 "if": {"properties": {"call": {"const": name}}, "required": ["call"]},
