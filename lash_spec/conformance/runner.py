@@ -32,6 +32,7 @@ __all__ = [
     "Case",
     "FixtureError",
     "RunReport",
+    "case_eras",
     "check_at_eras",
     "iter_cases",
     "load_fixture",
@@ -54,7 +55,7 @@ class Case:
     eras: tuple[str, ...] | None = None
 
 
-def _eras(entry: Any, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
+def case_eras(entry: Any, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
     """A case's ``eras`` list (corpus) or single ``era`` (recorded examples)."""
     if isinstance(entry, dict):
         if isinstance(entry.get("eras"), list):
@@ -85,15 +86,15 @@ def load_fixture(path: Path) -> Any:
 def _cases_in(doc: Any, file: str) -> Iterator[Case]:
     if isinstance(doc, dict) and isinstance(doc.get("cases"), list):
         prefix = str(doc.get("id", Path(file).stem))
-        file_eras = _eras(doc, None)
+        file_eras = case_eras(doc, None)
         for i, case in enumerate(doc["cases"]):
             if isinstance(case, dict) and "body" in case:
                 cid = f"{prefix}/{case.get('id', i)}"
-                yield Case(file, cid, case["body"], _eras(case, file_eras))
+                yield Case(file, cid, case["body"], case_eras(case, file_eras))
             else:
                 yield Case(file, f"{prefix}/{i}", case)
     elif isinstance(doc, dict) and "body" in doc:
-        yield Case(file, str(doc.get("id", Path(file).stem)), doc["body"], _eras(doc, None))
+        yield Case(file, str(doc.get("id", Path(file).stem)), doc["body"], case_eras(doc, None))
     elif isinstance(doc, list):
         stem = Path(file).stem
         for i, item in enumerate(doc):

@@ -43,7 +43,9 @@ import attrs
 
 from lash_spec.conformance.coverage import KIND_CONCEPTS
 from lash_spec.harness.cases import HarnessCase
+from lash_spec.harness.protocol import Hello
 from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions
+from lash_spec.wire.codec import wire_era
 
 __all__ = [
     "REPORT_FORMAT",
@@ -164,6 +166,31 @@ def _wire(tp: Any, value: Any) -> Any:
     return to_wire(value, tp)
 
 
+def _declared_era(op_name: str) -> str | None:
+    """The era of the seed whose function ``op_name`` is (``None``: a decode op)."""
+    from lash_spec.conformance.ops import registry
+    from lash_spec.eras import era_of_seed
+
+    if op_name in STATEFUL_OPS:
+        return era_of_seed(STATEFUL_OPS[op_name][0])
+    return era_of_seed(registry()[op_name].seed)
+
+
+def fuzz_era(op_name: str, hello: Hello | None) -> str | None:
+    """The era an op is fuzzed at for this adapter: a seed function's own era,
+    a decode op's default era or else the adapter's first declared one; ``None``
+    when the adapter declares none of those."""
+    from lash_spec.eras import DEFAULT_ERA, era_names
+
+    declared = hello.eras if hello is not None else None
+    own = _declared_era(op_name)
+    if own is not None:
+        return own if declared is None or own in declared else None
+    if declared is None or DEFAULT_ERA in declared:
+        return DEFAULT_ERA
+    return next(e for e in era_names() if e in declared)
+
+
 def _args_strategy(op: Any) -> Any:
     """A strategy for an op's argument list in serde form (``None``: cannot generate)."""
     from hypothesis import strategies as st
@@ -239,7 +266,7 @@ class _Fuzzer:
         if self.progress is not None:
             self.progress(what, self.result)
 
-    def _send(self, op_name: str, body: dict[str, Any]) -> CaseOutcome:
+    def _send(self, op_name: str, body: dict[str, Any], era: str | None = None) -> CaseOutcome:
         case = HarnessCase(
             id=f"fuzz/{op_name}",
             file="<fuzz>",
@@ -248,6 +275,7 @@ class _Fuzzer:
             concept="fuzz",
             kind=op_name if op_name in STATEFUL_OPS else "call",
             body=body,
+            eras=None if era is None else (era,),
         )
         result = self.runner.run([case])
         (outcome,) = result.outcomes
@@ -291,11 +319,18 @@ class _Fuzzer:
         if strategy is None:
             run.status, run.reason = "skipped", "no strategy for its arguments"
             return
+        era = fuzz_era(op_name, self.runner.hello)
+        if era is None:
+            run.status, run.reason = "skipped", (
+                f"declared at era {_declared_era(op_name)}; the adapter declares "
+                + ", ".join(sorted(self.runner.hello.eras or ()))
+            )
+            return
         stop_at = None if share is None else time.monotonic() + share
         found: dict[str, Any] = {}
-        probe = self._probe(run, strategy, stop_at, found)
+        probe = self._probe(run, strategy, stop_at, found, era)
         try:
-            with warnings.catch_warnings(), _no_local_constants():
+            with warnings.catch_warnings(), _no_local_constants(), wire_era(era):
                 # Large generated values make Hypothesis warn about its own reprs.
                 warnings.simplefilter("ignore", HypothesisWarning)
                 probe()
@@ -313,7 +348,12 @@ class _Fuzzer:
             self._record(run, found["outcome"], found["body"])
 
     def _probe(
-        self, run: OpRun, strategy: Any, stop_at: float | None, found: dict[str, Any]
+        self,
+        run: OpRun,
+        strategy: Any,
+        stop_at: float | None,
+        found: dict[str, Any],
+        era: str | None = None,
     ) -> Callable[[], None]:
         """The Hypothesis test for one op; the last failing example lands in ``found``
         (Hypothesis replays the shrunk example last)."""
@@ -343,10 +383,10 @@ class _Fuzzer:
             if not stateful and not serde_reads_exactly(drawn):
                 reject()  # a float serde_json reads an ulp off: a reader test, not a rule
             try:
-                body = _play(op_name, drawn) if stateful else call(op_name, drawn)
+                body = _play(op_name, drawn) if stateful else call(op_name, drawn, era=era)
             except Exception:  # the model cannot run this input: not a case
                 reject()
-            outcome = self._send(op_name, body)
+            outcome = self._send(op_name, body, era)
             if not found:
                 run.examples += 1
                 if run.examples % 20 == 0:
