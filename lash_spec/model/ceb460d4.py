@@ -109,6 +109,7 @@ __all__ = [
     "ToolAttemptLaunch",
     "ToolAttemptLaunchDone",
     "ToolAttemptLaunchPending",
+    "ToolManifest",
 ]
 
 __era__ = "ceb460d4"
@@ -154,6 +155,48 @@ class PreparedToolBatch:
 
     batch_id: str
     calls: tuple[PreparedToolBatchCall, ...]
+
+
+# ---------------------------------------------------------------------------
+# lash-sansio tool_contract.rs
+# ---------------------------------------------------------------------------
+
+
+def _default_availability_config() -> _snapshot.ToolAvailabilityConfig:
+    return _snapshot.ToolAvailabilityConfig.default()
+
+
+@era_form(ERA)
+@attrs.frozen(kw_only=True)
+class ToolManifest:
+    """``ToolManifest``: tool metadata, fields equal to their default not
+    written. ``bindings`` (an open map) replaced ``lashlang_binding``, and
+    ``id`` refuses a blank string on read."""
+
+    id: ToolId
+    name: str
+    description: str = skip_if(lambda s: s == "", default="")
+    compact_contract: _snapshot.CompactToolContract | None = skip_none()
+    availability: _snapshot.ToolAvailabilityConfig = skip_if(
+        lambda c: c == _snapshot.ToolAvailabilityConfig.default(),
+        factory=_default_availability_config,
+    )
+    activation: _snapshot.ToolActivation = skip_if(
+        lambda a: a is _snapshot.ToolActivation.ALWAYS, default=_snapshot.ToolActivation.ALWAYS
+    )
+    availability_override: _snapshot.ToolAvailability | None = skip_none()
+    bindings: dict[str, Value] = skip_empty(dict)
+    argument_projection: _snapshot.ToolArgumentProjectionPolicy = skip_if(
+        lambda p: isinstance(p, _snapshot.ToolArgumentProjectionPolicyMaterializeProjectedValues),
+        factory=_snapshot.ToolArgumentProjectionPolicyMaterializeProjectedValues,
+    )
+    scheduling: _snapshot.ToolScheduling = skip_if(
+        lambda s: s is _snapshot.ToolScheduling.PARALLEL, default=_snapshot.ToolScheduling.PARALLEL
+    )
+    retry_policy: _snapshot.ToolRetryPolicy = skip_if(
+        lambda p: isinstance(p, _snapshot.ToolRetryPolicyNever),
+        factory=_snapshot.ToolRetryPolicyNever,
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -88,7 +88,8 @@ def _structured(tp: Any) -> bool:
 
 
 def files() -> Iterable[FileSpec]:
-    from lash_spec.conformance.ops import wire_types
+    from lash_spec.conformance.ops import wire_type_at, wire_types
+    from lash_spec.eras import DEFAULT_ERA, era_of_seed
 
     by_seed: dict[str, list[CaseSpec]] = {}
     for rust_name, tp in sorted(wire_types().items()):
@@ -96,8 +97,15 @@ def files() -> Iterable[FileSpec]:
         seed = "002" if module.endswith(("turn_io", "snapshot")) else "000"
         if module.endswith(("sansio", "session", "plugin")):
             seed = "003"
-        n = 4 if _structured(tp) else 2
-        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, tp, n))
+        era = era_of_seed(seed)  # each seed's types are read at its era
+        at_era = wire_type_at(rust_name, era)
+        if at_era is None:
+            continue
+        n = 4 if _structured(at_era) else 2
+        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, at_era, n, era))
+        if at_era is not tp:  # the default era's form too (e.g. a 74941d21 ToolManifest)
+            cases = _type_cases(rust_name, tp, n, DEFAULT_ERA, prefix=f"decode@{DEFAULT_ERA}")
+            by_seed[seed].extend(cases)
     for seed, cases in sorted(by_seed.items()):
         yield FileSpec(
             name=f"{seed}-decode",
