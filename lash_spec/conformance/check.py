@@ -105,7 +105,7 @@ def _check_call(body: Mapping[str, Any], era: str | None = None) -> CaseResult:
     except ValueError as err:  # an unknown era name
         return CaseResult("failed", str(err), op=name)
     if op is None:
-        missing = name.removeprefix("decode:")
+        missing = name.split(":", 1)[-1]
         return CaseResult("failed", f"type {missing} does not exist at era {era}", op=name)
     declared = era_of_seed(op.seed)
     if era is not None and declared is not None and era != declared:

@@ -183,15 +183,18 @@ def _wire_types_at(era: str | None) -> dict[str, Any]:
 
 
 def op_at(name: str, era: str | None) -> Op | None:
-    """The op ``name`` as it runs at ``era``: a ``decode:TYPE`` op decodes and
-    encodes TYPE's form there (``None`` when TYPE does not exist there)."""
+    """The op ``name`` as it runs at ``era``: an op generated per wire type
+    (``decode:TYPE``, see :data:`TYPE_OPS`) works on TYPE's form there
+    (``None`` when TYPE does not exist there); any other op is itself."""
     op = registry().get(name)
-    if op is None or era is None or not name.startswith("decode:"):
+    if op is None or era is None:
         return op
-    tp = wire_type_at(name.removeprefix("decode:"), era)
-    if tp is None:
-        return None
-    return _decode_op(name.removeprefix("decode:"), tp)
+    for prefix, build in TYPE_OPS.items():
+        if name.startswith(prefix):
+            rust_name = name.removeprefix(prefix)
+            tp = wire_type_at(rust_name, era)
+            return None if tp is None else build(rust_name, tp)
+    return op
 
 
 def _is_variant(cls: type) -> bool:
@@ -210,6 +213,10 @@ def _decode_op(rust_name: str, tp: Any) -> Op:
         doc=f"serde_json round trip of {rust_name}",
     )
 
+
+TYPE_OPS: dict[str, Callable[[str, Any], Op]] = {"decode:": _decode_op}
+"""Ops generated per wire type: name prefix → builder (Rust name, Python type).
+:func:`op_at` resolves TYPE in the case's era for every one of them."""
 
 _REGISTRY: dict[str, Op] | None = None
 
