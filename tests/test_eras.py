@@ -137,3 +137,22 @@ def test_verify_era_filters(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert code == 0
     summary = json.loads(report.read_text())["summary"]
     assert summary["passed"] == 0 and summary["skipped"] > 0
+
+
+def test_explain_shows_both_forms_side_by_side() -> None:
+    from lash_spec.docsgen import explain
+
+    text = explain("ProcessRegistration", CORPUS)
+    assert text is not None
+    assert "| member | e2e0b409, 74941d21 | ceb460d4, seed-004 |" in text
+    assert "| `identity` | — | `ProcessIdentity` |" in text
+    assert "added `identity`" in text
+    unchanged = explain("RuntimeScope", CORPUS)
+    assert unchanged is not None and "era-split" not in unchanged
+
+
+def test_the_wire_type_reference_shows_era_split_types() -> None:
+    page = (ROOT / "docs" / "reference" / "wire-types.md").read_text(encoding="utf-8")
+    for name in ("ProcessRegistration", "RuntimeEffectKind", "ToolManifest", "PreparedToolCall"):
+        section = page.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
+        assert "Era-split" in section and "Difference: at ceb460d4" in section, name

@@ -69,10 +69,6 @@ _EXTRA_KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
 }
 
 
-_EXTRA_KIND_SEEDS = {"turn_trace": "003", "run_admission": "004"}
-"""The seed whose functions each extra body kind runs (its era is that seed's)."""
-
-
 def check_case(body: Any, era: str | None = None) -> CaseResult:
     """Run one case body at ``era`` (a name from :mod:`lash_spec.eras`; by
     default the era of the seed that defines the op); never raises for a
@@ -81,7 +77,9 @@ def check_case(body: Any, era: str | None = None) -> CaseResult:
     if kind == "call":
         return _check_call(body, era)
     if kind in _EXTRA_KINDS:
-        declared = era_of_seed(_EXTRA_KIND_SEEDS[kind])
+        from lash_spec.conformance.coverage import KIND_CONCEPTS  # kind → (seed, concept)
+
+        declared = era_of_seed(KIND_CONCEPTS[kind][0])
         if era is not None and era != declared:
             return CaseResult("failed", f"a {kind} is declared at era {declared}", kind=kind)
         module_name = _EXTRA_KINDS[kind][1]
