@@ -295,6 +295,7 @@ class _Fuzzer:
             "protocol": hello.protocol,
             "ops": len(hello.ops),
             "kinds": sorted(hello.kinds),
+            "eras": None if hello.eras is None else sorted(hello.eras),
         }
         return True
 
