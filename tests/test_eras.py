@@ -156,3 +156,28 @@ def test_the_wire_type_reference_shows_era_split_types() -> None:
     for name in ("ProcessRegistration", "RuntimeEffectKind", "ToolManifest", "PreparedToolCall"):
         section = page.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
         assert "Era-split" in section and "Difference: at ceb460d4" in section, name
+
+
+def test_a_tool_definition_reads_its_eras_manifest() -> None:
+    """74941d21 has `lashlang_binding` and a lax id; ceb460d4 has `bindings`, a strict id."""
+    from lash_spec import WireError, from_wire, to_wire
+    from lash_spec.model.snapshot import ToolDefinition
+
+    old = {"id": " ", "name": "x", "lashlang_binding": {"module_path": ["m"], "operation": "op"}}
+    contract = {"input_schema": {"additionalProperties": True, "properties": {}, "type": "object"}}
+    assert to_wire(from_wire(ToolDefinition, old, era="74941d21")) == {
+        **old,
+        **contract,
+        "output_schema": None,
+    }
+    with pytest.raises(WireError):
+        from_wire(ToolDefinition, old, era="ceb460d4")  # blank id
+    new = {"id": "t", "name": "x", "bindings": {"b": 1}, "lashlang_binding": {"aliases": ["a"]}}
+    assert to_wire(from_wire(ToolDefinition, new, era="ceb460d4")) == {
+        "id": "t",
+        "name": "x",
+        "bindings": {"b": 1},
+        **contract,
+        "output_schema": None,
+    }
+    assert "bindings" not in to_wire(from_wire(ToolDefinition, new, era="74941d21"))

@@ -99,13 +99,12 @@ def files() -> Iterable[FileSpec]:
             seed = "003"
         era = era_of_seed(seed)  # each seed's types are read at its era
         at_era = wire_type_at(rust_name, era)
-        if at_era is None:
-            continue
-        n = 4 if _structured(at_era) else 2
-        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, at_era, n, era))
+        cases = by_seed.setdefault(seed, [])
+        if at_era is not None:
+            cases.extend(_type_cases(rust_name, at_era, 4 if _structured(at_era) else 2, era))
         if at_era is not tp:  # the default era's form too (e.g. a 74941d21 ToolManifest)
-            cases = _type_cases(rust_name, tp, n, DEFAULT_ERA, prefix=f"decode@{DEFAULT_ERA}")
-            by_seed[seed].extend(cases)
+            n = 4 if _structured(tp) else 2
+            cases.extend(_type_cases(rust_name, tp, n, DEFAULT_ERA, f"decode@{DEFAULT_ERA}"))
     for seed, cases in sorted(by_seed.items()):
         yield FileSpec(
             name=f"{seed}-decode",
