@@ -252,6 +252,7 @@ class _Fuzzer:
         self.options = options
         self.runner = Runner(command, options.run)
         self.progress = progress
+        self._era: str | None = None  # the era of the op being fuzzed
         # An explicit seed even when none was asked for: the report names it, so any
         # run can be repeated (and Hypothesis prints no reproduction hints of its own).
         seed = options.seed
@@ -266,7 +267,9 @@ class _Fuzzer:
         if self.progress is not None:
             self.progress(what, self.result)
 
-    def _send(self, op_name: str, body: dict[str, Any], era: str | None = None) -> CaseOutcome:
+    def _send(self, op_name: str, body: dict[str, Any]) -> CaseOutcome:
+        """Run one body through the adapter, at the era of the op being fuzzed."""
+        era = self._era
         case = HarnessCase(
             id=f"fuzz/{op_name}",
             file="<fuzz>",
@@ -361,8 +364,13 @@ class _Fuzzer:
         from hypothesis import HealthCheck, Phase, given, reject, settings
         from hypothesis import seed as seed_decorator
 
-        from lash_spec.conformance.corpus import call
+        from lash_spec.conformance.corpus import call as call_at
         from lash_spec.conformance.scenarios._gen import serde_reads_exactly
+
+        # The era is bound here, not in `probe`: a derandomized run's examples
+        # derive from probe's source, which stays the same whatever the era.
+        call = functools.partial(call_at, era=era)
+        self._era = era
 
         opts, op_name = self.options, run.op
 
@@ -384,10 +392,10 @@ class _Fuzzer:
             if not stateful and not serde_reads_exactly(drawn):
                 reject()  # a float serde_json reads an ulp off: a reader test, not a rule
             try:
-                body = _play(op_name, drawn) if stateful else call(op_name, drawn, era=era)
+                body = _play(op_name, drawn) if stateful else call(op_name, drawn)
             except Exception:  # the model cannot run this input: not a case
                 reject()
-            outcome = self._send(op_name, body, era)
+            outcome = self._send(op_name, body)
             if not found:
                 run.examples += 1
                 if run.examples % 20 == 0:
