@@ -58,7 +58,7 @@ class Case:
 def case_eras(entry: Any, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
     """A case's ``eras`` list (corpus) or single ``era`` (recorded examples)."""
     if isinstance(entry, dict):
-        if isinstance(entry.get("eras"), list):
+        if isinstance(entry.get("eras"), list) and entry["eras"]:
             return tuple(str(e) for e in entry["eras"])
         if isinstance(entry.get("era"), str):
             return (entry["era"],)

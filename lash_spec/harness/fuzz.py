@@ -475,7 +475,7 @@ def fuzz(
 
 def fixture_text(result: FuzzResult, file_id: str) -> str:
     """The divergences as a corpus file (``lash-spec run`` reads it)."""
-    from lash_spec.conformance.corpus import CaseSpec, FileSpec, render_file
+    from lash_spec.conformance.corpus import CaseSpec, FileSpec, case_eras, render_file
     from lash_spec.conformance.ops import registry
 
     def seed_concept(op: str) -> tuple[str, str]:
@@ -491,7 +491,12 @@ def fixture_text(result: FuzzResult, file_id: str) -> str:
         concept=concepts.pop() if len(concepts) == 1 else "fuzz",
         description="shrunk divergences found by lash-spec fuzz",
         cases=tuple(
-            CaseSpec(d.case_id, f"fuzz: {d.status} at {d.path or '$'}: {d.detail}", d.body)
+            CaseSpec(
+                d.case_id,
+                f"fuzz: {d.status} at {d.path or '$'}: {d.detail}",
+                d.body,
+                case_eras(d.body),  # as in the corpus: where the model holds it
+            )
             for d in result.divergences
         ),
     )
