@@ -147,9 +147,11 @@ class ToolCallLaunchPending(ToolCallLaunch):
     duration_ms: U64
 
 
+@era_form("74941d21")
 @attrs.frozen(kw_only=True)
 class ToolCallEffectOutcome:
-    """A tool call's launch plus the triggers it fired."""
+    """A tool call's launch plus the triggers it fired (``74941d21`` only:
+    ``ceb460d4`` has no such struct; its outcomes carry launches directly)."""
 
     launch: ToolCallLaunch
     triggers: tuple[ToolTriggerEffectOutcome, ...] = skip_empty()
