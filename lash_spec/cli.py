@@ -10,12 +10,32 @@ from pathlib import Path
 __all__ = ["main"]
 
 
+def _eras_arg(values: list[str] | None, command: str) -> frozenset[str] | None:
+    """``--era`` values (repeatable, comma-separated) checked against the
+    known eras; an unknown one ends the command with status 2."""
+    from lash_spec.eras import era_names
+
+    if not values:
+        return None
+    eras = frozenset(e.strip() for v in values for e in v.split(",") if e.strip())
+    unknown = sorted(eras - set(era_names()))
+    if unknown:
+        print(
+            f"lash-spec {command}: unknown era {', '.join(unknown)} "
+            f"(known: {', '.join(era_names())})",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return eras
+
+
 def _verify(args: argparse.Namespace) -> int:
     from lash_spec.conformance.runner import FixtureError, run_paths, terminal_progress
 
     progress = None if args.quiet else terminal_progress()
+    eras = _eras_arg(args.era, "verify")
     try:
-        report = run_paths([Path(p) for p in args.paths], progress=progress)
+        report = run_paths([Path(p) for p in args.paths], progress=progress, eras=eras)
     except FixtureError as err:
         if progress is not None:
             sys.stderr.write("\n")
@@ -89,7 +109,7 @@ def _fuzz_adapter(args: argparse.Namespace) -> int:
 def _serve_adapter(args: argparse.Namespace) -> int:
     from lash_spec.harness.adapter import main as serve
 
-    return serve()
+    return serve(_eras_arg(args.era, "adapter"))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
         "--show", type=int, default=20, metavar="N", help="print at most N failures (default 20)"
     )
     verify.add_argument("--show-skipped", action="store_true", help="list skipped cases")
+    verify.add_argument(
+        "--era",
+        action="append",
+        metavar="ERA",
+        help="check cases only at these eras (repeatable or comma-separated, e.g."
+        " ceb460d4); cases holding at none are skipped with the reason",
+    )
     verify.add_argument(
         "-q", "--quiet", action="store_true", help="no progress line, no coverage summary"
     )
@@ -135,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     fuzz_parser.set_defaults(run=_fuzz_adapter)
     adapter = sub.add_parser(
         "adapter", help="serve the Python model over the adapter protocol (stdin/stdout)"
+    )
+    adapter.add_argument(
+        "--era",
+        action="append",
+        metavar="ERA",
+        help="declare only these eras in the hello (repeatable or comma-separated)",
     )
     adapter.set_defaults(run=_serve_adapter)
     from lash_spec.conformance.expect import add_subcommand as add_expect_subcommand

@@ -202,10 +202,13 @@ def _expr(shape: Any) -> str:
         return f"{{string: {_expr(shape.inner)}}}"
     if isinstance(shape, c.ResultShape):
         return f'{{"Ok": {_expr(shape.ok)}}} or {{"Err": {_expr(shape.err)}}}'
-    if isinstance(shape, c.StructShape | c.EnumShape):
-        return str(shape.rust_name)
-    if isinstance(shape, c.UnitEnumShape):
-        return str(shape.cls.__name__)
+    if isinstance(shape, c.StructShape | c.EnumShape | c.UnitEnumShape):
+        cls = shape.base if isinstance(shape, c.EnumShape) else shape.cls
+        name = shape.cls.__name__ if isinstance(shape, c.UnitEnumShape) else shape.rust_name
+        era = cls.__dict__.get("__era__")  # an era-split type's form says which
+        return str(name) if era is None else f"{name}@{era}"
+    if isinstance(shape, c.EraSlotShape):
+        return f"{_expr(c.shape_of(next(iter(shape.forms.values()))))} (the era's form)"
     return str(shape.expecting)
 
 
@@ -291,17 +294,101 @@ def _wire_examples(types: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _wire_types_page() -> str:
-    from lash_spec.conformance.ops import wire_types
-    from lash_spec.wire.codec import shape_of
+def era_forms(rust_name: str) -> list[tuple[tuple[str, ...], Any]]:
+    """The forms of a wire type: (the eras that read it, its Python type), in
+    era order; one entry for a type that did not change."""
+    from lash_spec.conformance.ops import wire_type_at
+    from lash_spec.eras import era_names
 
-    types = dict(sorted(wire_types().items()))
-    examples = _wire_examples(types)
+    forms: list[tuple[tuple[str, ...], Any]] = []
+    for era in era_names():
+        tp = wire_type_at(rust_name, era)
+        if tp is None:
+            continue
+        for i, (eras, known) in enumerate(forms):
+            if known is tp:
+                forms[i] = ((*eras, era), tp)
+                break
+        else:
+            forms.append(((era,), tp))
+    return forms
+
+
+def _members(shape: Any) -> dict[str, str]:
+    """A struct's fields or an enum's variants → a short description of each."""
+    from lash_spec.wire import codec as c
+
+    if isinstance(shape, c.StructShape):
+        out = {}
+        for f in shape.fields:
+            rules = " (default when missing)" if f.has_default else ""
+            out[f.wire] = f"{_expr(f.shape)}{rules}"
+        return out
+    if isinstance(shape, c.EnumShape):
+        return {
+            v.name: ", ".join(f"{f.wire}: {_expr(f.shape)}" for f in v.body.fields)
+            if v.kind == "struct"
+            else v.kind
+            for v in shape.variants
+        }
+    if isinstance(shape, c.UnitEnumShape):
+        return {n: "unit" for n in shape.by_name}
+    return {"(value)": str(shape.expecting)}
+
+
+def side_by_side(forms: list[tuple[tuple[str, ...], Any]]) -> list[str]:
+    """An era-split type's forms as one table (members in Rust order, ``—``
+    where a form lacks one), then the differences in words."""
+    from lash_spec.wire import codec as c
+
+    shapes = [c.shape_of(tp) for _, tp in forms]
+    members = [_members(s) for s in shapes]
+    order: list[str] = []
+    for m in members:  # merge, keeping each form's own order
+        previous = -1
+        for k in m:
+            if k in order:
+                previous = order.index(k)
+            else:
+                previous += 1
+                order.insert(previous, k)
+    heads = [", ".join(eras) for eras, _ in forms]
+    lines = ["| member | " + " | ".join(heads) + " |", "|---" * (len(forms) + 1) + "|"]
+    for key in order:
+        cells = [f"`{_cell(m[key])}`" if key in m else "—" for m in members]
+        lines.append(f"| `{key}` | " + " | ".join(cells) + " |")
+    notes = []
+    first, *rest = members
+    for (eras, _), m, shape in zip(forms[1:], rest, shapes[1:], strict=True):
+        added = [k for k in m if k not in first]
+        gone = [k for k in first if k not in m]
+        changed = [k for k in m if k in first and m[k] != first[k]]
+        parts = [
+            f"{what} " + ", ".join(f"`{k}`" for k in keys)
+            for what, keys in (("added", added), ("removed", gone), ("changed", changed))
+            if keys
+        ]
+        strict = getattr(shape, "deny_unknown", None)
+        if strict is not None and strict != getattr(shapes[0], "deny_unknown", None):
+            parts.append("unknown fields " + ("rejected" if strict else "ignored"))
+        notes.append(
+            f"at {eras[0]}: "
+            + (", ".join(parts) or "same members; the difference is in how a value is read")
+        )
+    return [*lines, "", "Difference: " + "; ".join(notes) + "."]
+
+
+def _wire_types_page() -> str:
+    from lash_spec.eras import era_names
+    from lash_spec.wire.codec import shape_of, wire_era
+
+    names = sorted({n for era in era_names() for n in _wire_types_at(era)})
+    split = {n: f for n in names if len(f := era_forms(n)) > 1}
     lines = [
         _HEADER,
         "# Wire types",
         "",
-        f"Every wire type of the model ({len(types)}), its JSON shape as serde writes it, "
+        f"Every wire type of the model ({len(names)}), its JSON shape as serde writes it, "
         "and one example drawn from `lash_spec.strategies` and written by the codec "
         "(fields in Rust declaration order). Every type also has a `decode:TYPE` op. "
         "Fields marked **unordered** are Rust `HashMap`s: upstream writes their entries "
@@ -310,16 +397,33 @@ def _wire_types_page() -> str:
         "[design review](../design-review.md)). "
         "The rules behind these shapes: [the wire format](../wire-format.md).",
         "",
+        f"{len(split)} types are *era-split* ([Eras](../eras.md)): their forms are shown "
+        "side by side, then each form in full. A type that holds one of them reads the "
+        "form of the era being decoded.",
+        "",
     ]
-    for name, tp in types.items():
-        module = getattr(tp, "__module__", "")
-        where = f"`{module}.{getattr(tp, '__name__', name)}`" if module else ""
+    for name in names:
+        forms = era_forms(name)
         lines += [f"## {name}", ""]
-        if where:
-            lines += [f"Python: {where}", ""]
-        lines += _describe(shape_of(tp))
-        lines += ["", "```json", examples[name], "```", ""]
+        if len(forms) > 1:
+            lines += ["Era-split: one form per era.", "", *side_by_side(forms), ""]
+        for eras, tp in forms:
+            where = f"`{_python_name(tp)}`"
+            if len(forms) > 1 or len(eras) < len(era_names()):
+                lines += [f"### {name} at {', '.join(eras)}", ""]
+            if where:
+                lines += [f"Python: {where}", ""]
+            lines += _describe(shape_of(tp))
+            with wire_era(eras[0]):
+                example = _wire_examples({name: tp})[name]
+            lines += ["", "```json", example, "```", ""]
     return "\n".join(lines)
+
+
+def _wire_types_at(era: str) -> dict[str, Any]:
+    from lash_spec.conformance.ops import wire_types
+
+    return wire_types(era)
 
 
 def _ops_page(root: Path) -> str:
@@ -854,7 +958,33 @@ def explain(topic: str, corpus: Path = Path("conformance")) -> str | None:
             lines += _example(corpus, ids[0])
         lines.append(f"  cases ({len(ids)}): " + ", ".join(ids[:8]))
         return "\n".join(lines)
+    forms = era_forms(topic)
+    if forms:
+        return _explain_type(topic, forms)
     return _explain_machine(topic, corpus)
+
+
+def _python_name(tp: Any) -> str:
+    if isinstance(tp, type):
+        return f"{tp.__module__}.{tp.__name__}"
+    text = repr(tp).replace("typing.", "")
+    return re.sub(r"<([\w.]+\.)?(\w+) object at 0x[0-9a-f]+>", r"\2", text)
+
+
+def _explain_type(name: str, forms: list[tuple[tuple[str, ...], Any]]) -> str:
+    from lash_spec.wire.codec import shape_of
+
+    if len(forms) == 1:
+        eras, tp = forms[0]
+        return "\n".join(
+            [f"wire type {name} (eras: {', '.join(eras)})", *_describe(shape_of(tp))]
+        )
+    lines = [f"wire type {name}: era-split, {len(forms)} forms (docs/eras.md)", ""]
+    lines += side_by_side(forms)
+    for eras, tp in forms:
+        lines += ["", f"at {', '.join(eras)}: {_python_name(tp)}"]
+        lines += _describe(shape_of(tp))
+    return "\n".join(lines)
 
 
 def _explain_machine(topic: str, corpus: Path) -> str | None:

@@ -14,6 +14,11 @@ read back exactly), only the normalized form is generated.
 
 Custom shapes (hand-written serde impls) provide their own ``strategy()``
 (hypothesis is imported lazily there: it is a test dependency only).
+
+Eras: an era form (``ceb460d4.ProcessRegistration``) draws its own era's
+values; a field that holds an era-split type draws the form of the era current
+*at draw time*, so draw inside ``with wire_era("ceb460d4"):`` to get that
+era's values of a shared type (e.g. an envelope with ``tool_attempt`` kinds).
 """
 
 from __future__ import annotations

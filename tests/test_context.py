@@ -17,6 +17,12 @@ from hypothesis import strategies as st
 
 from lash_spec import LashError, WireError, from_wire, to_wire
 from lash_spec.conformance import check_case
+from lash_spec.model.ceb460d4 import (
+    ProcessInput,
+    ProcessRecord,
+    ProcessRegistration,
+    RuntimeEffectOutcome,
+)
 from lash_spec.model.context import (
     ProcessExecutionEnvSpec,
     ProcessSpawnProvenance,
@@ -37,21 +43,15 @@ from lash_spec.model.context import (
 )
 from lash_spec.model.envelope import RuntimeInvocation
 from lash_spec.model.executor import AwaitEventKey, ExecutionScope, ResolutionOk
-from lash_spec.model.outcome import RuntimeEffectOutcome
-from lash_spec.model.process import (
-    ProcessInput,
-    ProcessOriginator,
-    ProcessRecord,
-    ProcessRegistration,
-    SessionScope,
-)
+from lash_spec.model.process import ProcessOriginator, SessionScope
 from lash_spec.strategies import strategy_for, wire_strings
 
 T = TypeVar("T")
 
 
 def decode(tp: type[T], value: Any) -> T:
-    result: T = from_wire(tp, value)
+    """Read at ceb460d4, the era of seed 001."""
+    result: T = from_wire(tp, value, era="ceb460d4")
     return result
 
 
@@ -75,20 +75,24 @@ DEFAULT_SPEC_WIRE = {
 
 PARENT_TURN = {
     "scope": {"session_id": "ps", "turn_id": "t", "turn_index": 2, "protocol_iteration": 1},
-    "subject": {"type": "effect", "effect_id": "tool-1", "kind": "tool_call"},
+    "subject": {"type": "effect", "effect_id": "tool-1", "kind": "tool_attempt"},
     "replay": {"key": "r"},
 }
 PARENT_TURN_CAUSE = {"type": "effect", "session_id": "ps", "turn_id": "t", "effect_id": "tool-1"}
 
-TOOL_INPUT = {"type": "tool_call", "call": {"call_id": "c1", "tool_name": "t", "args": {}}}
+TOOL_INPUT = {
+    "type": "tool_call",
+    "call": {"call_id": "c1", "tool_id": "tool:t", "tool_name": "t", "args": {}},
+}
 EXTERNAL_INPUT = {"type": "external", "metadata": None}
-HOST_PROVENANCE = {"originator": {"type": "host"}, "host_profile_id": "h"}
+HOST_PROVENANCE = {"originator": {"type": "host"}}
 
 
 def registration(input_: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
         "id": "p1",
         "input": input_,
+        "identity": {"kind": "tool"},
         "event_types": [],
         "provenance": HOST_PROVENANCE,
         **extra,
@@ -485,6 +489,7 @@ def record_waiting(name: str, event_type: str, ordinal: int) -> ProcessRecord:
             "id": "p1",
             "registration_hash": "h",
             "input": EXTERNAL_INPUT,
+            "identity": {"kind": "external"},
             "provenance": HOST_PROVENANCE,
             "wait": {
                 "kind": {
@@ -753,8 +758,18 @@ BODIES: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("body", BODIES, ids=[f"{i}-{b['call']}" for i, b in enumerate(BODIES)])
 def test_call_case_bodies(body: dict[str, Any]) -> None:
-    result = check_case(body)
+    result = check_case(body, era="ceb460d4")
     assert result.passed, result.detail
+
+
+def test_env_spec_unknown_keys_are_an_error_only_at_ceb460d4() -> None:
+    """``deny_unknown_fields`` arrived with ceb460d4; 74941d21's serde ignores the key."""
+    args = [{"plugin_options": {}, "nope": 1}]
+    refused = {"call": "decode:ProcessExecutionEnvSpec", "args": args, "err": {"code": "decode"}}
+    assert check_case(refused, era="ceb460d4").passed
+    accepted = {"call": "decode:ProcessExecutionEnvSpec", "args": args, "ok": DEFAULT_SPEC_WIRE}
+    assert check_case(accepted, era="74941d21").passed
+    assert not check_case(accepted, era="ceb460d4").passed
 
 
 def test_a_wrong_expectation_fails() -> None:

@@ -102,6 +102,7 @@ def test_each_mutant_is_caught_and_shrunk(
     fixture.write_text(fixture_text(result, "found"), encoding="utf-8")
     cases = collect([fixture])
     assert [c.id for c in cases] == [f"found/{d.case_id}" for d in result.divergences]
+    assert all(c.eras for c in cases)  # each names the eras where the model holds it
     again = run_adapter(mutant(name), cases)
     assert [o.status for o in again.outcomes] == ["failed"] * len(cases)
     assert again.outcomes[0].path == divergence.path

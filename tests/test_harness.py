@@ -207,7 +207,8 @@ def parity_run(parity_corpus: list[HarnessCase]) -> RunResult:
 
 
 def expected_of(case: HarnessCase) -> tuple[str, str | None]:
-    result = check_case(case.body)
+    """The model's verdict at the era the runner sends the case at (its first)."""
+    result = check_case(case.body, era=case.eras[0] if case.eras else None)
     return result.status, result.path
 
 

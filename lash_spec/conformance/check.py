@@ -28,7 +28,9 @@ from typing import Any, Literal
 import attrs
 
 from lash_spec.conformance.diff import first_difference
-from lash_spec.conformance.ops import registry
+from lash_spec.conformance.ops import op_at, registry
+from lash_spec.eras import era_of_seed
+from lash_spec.wire.codec import wire_era
 from lash_spec.wire.errors import LashError, OrderLimitError, WireError
 from lash_spec.wire.text import canonical_value, write_json
 
@@ -89,12 +91,19 @@ _EXTRA_KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
 }
 
 
-def check_case(body: Any) -> CaseResult:
-    """Run one case body; never raises for a malformed or failing case."""
+def check_case(body: Any, era: str | None = None) -> CaseResult:
+    """Run one case body at ``era`` (a name from :mod:`lash_spec.eras`; by
+    default the era of the seed that defines the op); never raises for a
+    malformed or failing case."""
     kind = body_kind(body)
     if kind == "call":
-        return _check_call(body)
+        return _check_call(body, era)
     if kind in _EXTRA_KINDS:
+        from lash_spec.conformance.coverage import KIND_CONCEPTS  # kind → (seed, concept)
+
+        declared = era_of_seed(KIND_CONCEPTS[kind][0])
+        if era is not None and era != declared:
+            return CaseResult("failed", f"a {kind} is declared at era {declared}", kind=kind)
         module_name = _EXTRA_KINDS[kind][1]
         try:
             module = importlib.import_module(module_name)
@@ -105,16 +114,28 @@ def check_case(body: Any) -> CaseResult:
     return CaseResult("skipped", "unknown body kind", kind="unknown")
 
 
-def _check_call(body: Mapping[str, Any]) -> CaseResult:
+def _check_call(body: Mapping[str, Any], era: str | None = None) -> CaseResult:
     name = body.get("call")
     if not isinstance(name, str):
         return CaseResult("failed", "malformed call case: `call` must be a string")
     extra = unknown_key(body, "call")
     if extra is not None:
         return CaseResult("failed", f"malformed call case: unknown key `{extra}`", op=name)
-    op = registry().get(name)
-    if op is None:
+    if registry().get(name) is None:
         return CaseResult("skipped", f"unknown op {name}", op=name)
+    try:
+        op = op_at(name, era)
+    except ValueError as err:  # an unknown era name
+        return CaseResult("failed", str(err), op=name)
+    if op is None:
+        missing = name.split(":", 1)[-1]
+        return CaseResult("failed", f"type {missing} does not exist at era {era}", op=name)
+    declared = era_of_seed(op.seed)
+    if era is not None and declared is not None and era != declared:
+        return CaseResult(
+            "failed", f"{name} is a seed {op.seed} function, declared at era {declared}", op=name
+        )
+    era = era or declared
     args = body.get("args")
     has_ok, has_err, has_any = "ok" in body, "err" in body, "ok_any" in body
     if not isinstance(args, list) or has_ok + has_err + has_any != 1:
@@ -128,11 +149,12 @@ def _check_call(body: Mapping[str, Any]) -> CaseResult:
             "failed", "malformed call case: `ok_any` must be a non-empty array", op=name
         )
     try:
-        decoded = op.decode_args(args)
+        decoded = op.decode_args(args, era)
     except WireError as err:
         return CaseResult("failed", f"argument does not decode: {err}", op=name, path=err.json_path)
     try:
-        results = op.results(decoded)
+        with wire_era(era):  # a decode op reads the forms of the case's era
+            results = op.results(decoded)
     except LashError as err:
         return _compare_err(body, name, err.code, str(err))
     except WireError as err:

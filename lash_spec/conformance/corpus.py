@@ -26,7 +26,9 @@ from typing import Any
 import attrs
 
 from lash_spec.conformance.check import body_kind, check_case
-from lash_spec.conformance.ops import registry
+from lash_spec.conformance.ops import op_at
+from lash_spec.eras import era_names
+from lash_spec.wire.codec import wire_era
 from lash_spec.wire.errors import LashError
 from lash_spec.wire.text import canonical_value, sha256_hex, write_json
 
@@ -52,6 +54,7 @@ SCENARIO_MODULES = (
     "turn_io",
     "turn_traces",
     "context",
+    "eras",
     "runs",
 )
 
@@ -63,6 +66,7 @@ class CaseSpec:
     id: str
     description: str
     body: dict[str, Any]
+    eras: tuple[str, ...] = ()  # filled in by build_corpus (case_eras)
 
 
 @attrs.frozen
@@ -91,8 +95,10 @@ def call(
     *,
     expect: Any = attrs.NOTHING,
     expect_err: str | None = None,
+    era: str | None = None,
 ) -> dict[str, Any]:
-    """Build a call-case body by running ``op_name`` on ``args`` (serde form).
+    """Build a call-case body by running ``op_name`` on ``args`` (serde form)
+    at ``era`` (default: the era of the op's seed; for ``decode:``, seed 000's).
 
     ``expect``/``expect_err`` are hand-derived expectations: when given, the
     model must agree or generation stops (this is the "test" half of a
@@ -101,10 +107,13 @@ def call(
     (``expect`` then is that list); raises
     :class:`~lash_spec.wire.errors.OrderLimitError` beyond the enumeration bound.
     """
-    op = registry()[op_name]
-    decoded = op.decode_args(args)
+    op = op_at(op_name, era)
+    if op is None:
+        raise CorpusError(f"{op_name} does not exist at era {era}")
+    decoded = op.decode_args(args, era)
     try:
-        results = op.results(decoded)
+        with wire_era(era):
+            results = op.results(decoded)
         body: dict[str, Any] = {"call": op_name, "args": args}
         if len(results) == 1:
             body["ok"] = results[0]
@@ -139,22 +148,32 @@ def _scenario_files() -> Iterator[FileSpec]:
         yield from module.files()
 
 
+def case_eras(body: Any) -> tuple[str, ...]:
+    """The eras at which a body holds: it is run in the model at every era."""
+    return tuple(e for e in era_names() if check_case(body, era=e).status == "passed")
+
+
 def build_corpus() -> list[FileSpec]:
     """Every corpus file, generated deterministically from the scenarios.
 
-    Each generated body is checked with :func:`check_case` before it is
-    accepted; duplicate ids are refused.
+    Each case's eras are found by running it at every era
+    (:func:`case_eras`); a case that holds at none is refused, and so are
+    duplicate ids.
     """
     files = list(_scenario_files())
     seen: set[str] = set()
-    for spec in files:
+    for i, spec in enumerate(files):
+        cases = []
         for case in spec.cases:
             if case.id in seen:
                 raise CorpusError(f"duplicate case id {case.id}")
             seen.add(case.id)
-            result = check_case(case.body)
-            if result.status != "passed":
-                raise CorpusError(f"{case.id} does not pass its own check: {result.detail}")
+            eras = case_eras(case.body)
+            if not eras:
+                result = check_case(case.body)
+                raise CorpusError(f"{case.id} holds at no era: {result.detail}")
+            cases.append(attrs.evolve(case, eras=eras))
+        files[i] = attrs.evolve(spec, cases=tuple(cases))
     return files
 
 
@@ -173,6 +192,7 @@ def render_file(spec: FileSpec) -> str:
             "id": case.id,
             "description": case.description,
             "kind": body_kind(case.body),
+            "eras": list(case.eras),
             "hash": body_hash(case.body),
             "body": case.body,
         }

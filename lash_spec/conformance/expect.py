@@ -373,8 +373,12 @@ class Problem:
 
 
 def _case(item: Input, body: dict[str, Any]) -> CaseSpec:
-    """The corpus case for one filled input (the place per-case metadata is added)."""
-    return CaseSpec(item.id or _case_id(item.body), item.description or describe(body), body)
+    """The corpus case for one filled input, with the eras at which it holds
+    (found as ``fill`` finds them: by running it in the model at every era)."""
+    from lash_spec.conformance.corpus import case_eras
+
+    description = item.description or describe(body)
+    return CaseSpec(item.id or _case_id(item.body), description, body, case_eras(body))
 
 
 def _header(cases: Sequence[CaseSpec], given: Header, name: str) -> tuple[str, str, str, str]:

@@ -33,7 +33,7 @@ from lash_spec.wire.codec import (
 )
 from lash_spec.wire.text import canonical_value, write_json
 
-__all__ = ["RAW", "Op", "registry", "wire_types"]
+__all__ = ["RAW", "Op", "op_at", "registry", "wire_type_at", "wire_types"]
 
 
 class _Raw:
@@ -62,6 +62,7 @@ _MODEL_MODULES = (
     "envelope",
     "effect_id",
     "outcome",
+    "ceb460d4",
     "context",
     "runs",
 )
@@ -91,7 +92,16 @@ class Op:
     # result depends on the map's per-process order: see :meth:`results`.
     order_dependent: bool = False
 
-    def decode_args(self, args: list[Any]) -> list[Any]:
+    def decode_args(self, args: list[Any], era: str | None = None) -> list[Any]:
+        """Decode the case's arguments; era-split types in the forms of ``era``
+        (default: the era of the op's seed)."""
+        from lash_spec.eras import era_of_seed
+        from lash_spec.wire.codec import wire_era
+
+        with wire_era(era or era_of_seed(self.seed)):
+            return self._decode_args(args)
+
+    def _decode_args(self, args: list[Any]) -> list[Any]:
         if len(args) != len(self.args):
             from lash_spec.wire.errors import WireError
 
@@ -142,30 +152,82 @@ def _model_modules() -> Iterable[Any]:
                 raise
 
 
-def wire_types() -> dict[str, Any]:
-    """Rust type name → Python type, for every top-level model type."""
+def wire_types(era: str | None = None) -> dict[str, Any]:
+    """Rust type name → Python type, for every top-level model type at ``era``
+    (default :data:`~lash_spec.eras.DEFAULT_ERA`): an era-split type maps to
+    its form there, and a type that does not exist there is left out."""
+    from lash_spec.eras import DEFAULT_ERA
+    from lash_spec.eras import era as era_named
+
+    forms = era_named(era or DEFAULT_ERA).forms
     found: dict[str, Any] = {}
     for module in _model_modules():
+        module_forms = getattr(module, "__era__", None)
+        if module_forms is not None and module_forms != forms:
+            continue
+        for rust_name, tp in getattr(module, "ERA_WIRE_ALIASES", {}).get(forms, {}).items():
+            found[rust_name] = tp
         for attr in getattr(module, "__all__", ()):
             obj = getattr(module, attr)
+            if isinstance(obj, type) and obj.__dict__.get("__era__", forms) != forms:
+                continue  # another era's form of a split type
             if isinstance(obj, type) and obj.__dict__.get("__not_wire__", False):
                 continue  # a model type with no serde form (e.g. live runtime state)
             if not isinstance(obj, type):
                 explicit = getattr(module, "WIRE_ALIASES", {}).get(attr)
                 if explicit is not None:
-                    found[attr] = explicit
+                    _claim(found, attr, explicit, module_forms)
                 continue
             if issubclass(obj, enum.Enum) or "__serde_enum__" in obj.__dict__:
                 shape = shape_of(obj)
                 name = shape.rust_name if isinstance(shape, EnumShape) else obj.__name__
-                found.setdefault(name, obj)
+                _claim(found, name, obj, module_forms)
             elif attrs.has(obj) and not _is_variant(obj):
                 shape = shape_of(obj)
                 name = shape.rust_name if isinstance(shape, StructShape) else obj.__name__
-                found.setdefault(name, obj)
+                _claim(found, name, obj, module_forms)
         for rust_name, tp in getattr(module, "WIRE_ALIASES", {}).items():
-            found.setdefault(rust_name, tp)
+            _claim(found, rust_name, tp, module_forms)
     return found
+
+
+def _claim(found: dict[str, Any], name: str, tp: Any, module_forms: str | None) -> None:
+    """An era module's names replace the shared ones; otherwise the first wins."""
+    if module_forms is not None:
+        found[name] = tp
+    else:
+        found.setdefault(name, tp)
+
+
+def wire_type_at(rust_name: str, era: str | None = None) -> Any:
+    """The Python type of ``rust_name`` at ``era`` (``None`` when it does not
+    exist there): the one resolution that ``decode:``-style ops share."""
+    return _wire_types_at(era).get(rust_name)
+
+
+_WIRE_TYPES_AT: dict[str | None, dict[str, Any]] = {}
+
+
+def _wire_types_at(era: str | None) -> dict[str, Any]:
+    table = _WIRE_TYPES_AT.get(era)
+    if table is None:
+        table = _WIRE_TYPES_AT[era] = wire_types(era)
+    return table
+
+
+def op_at(name: str, era: str | None) -> Op | None:
+    """The op ``name`` as it runs at ``era``: an op generated per wire type
+    (``decode:TYPE``, see :data:`TYPE_OPS`) works on TYPE's form there
+    (``None`` when TYPE does not exist there); any other op is itself."""
+    op = registry().get(name)
+    if op is None or era is None:
+        return op
+    for prefix, build in TYPE_OPS.items():
+        if name.startswith(prefix):
+            rust_name = name.removeprefix(prefix)
+            tp = wire_type_at(rust_name, era)
+            return None if tp is None else build(rust_name, tp)
+    return op
 
 
 def _is_variant(cls: type) -> bool:
@@ -198,6 +260,13 @@ def _decode_text_op(rust_name: str, tp: Any) -> Op:
     )
 
 
+TYPE_OPS: dict[str, Callable[[str, Any], Op]] = {
+    "decode:": _decode_op,
+    "decode_text:": _decode_text_op,
+}
+"""Ops generated per wire type: name prefix → builder (Rust name, Python type).
+:func:`op_at` resolves TYPE in the case's era for every one of them."""
+
 _REGISTRY: dict[str, Op] | None = None
 
 
@@ -217,9 +286,12 @@ def registry() -> dict[str, Op]:
                 if op.name in table:
                     raise ValueError(f"duplicate op {op.name}")
                 table[op.name] = op
-        for rust_name, tp in wire_types().items():
-            for make in (_decode_op, _decode_text_op):
-                op = make(rust_name, tp)
-                table.setdefault(op.name, op)
+        from lash_spec.eras import DEFAULT_ERA, era_names
+
+        for era in (DEFAULT_ERA, *era_names()):  # a type of any era has its op
+            for rust_name, tp in _wire_types_at(era).items():
+                for make in TYPE_OPS.values():
+                    op = make(rust_name, tp)
+                    table.setdefault(op.name, op)
         _REGISTRY = table
     return _REGISTRY

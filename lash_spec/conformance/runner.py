@@ -28,7 +28,16 @@ from lash_spec.conformance.check import CaseResult, body_kind, check_case
 from lash_spec.conformance.coverage import Coverage
 from lash_spec.wire.reader import serde_number
 
-__all__ = ["Case", "FixtureError", "RunReport", "iter_cases", "load_fixture", "run_paths"]
+__all__ = [
+    "Case",
+    "FixtureError",
+    "RunReport",
+    "case_eras",
+    "check_at_eras",
+    "iter_cases",
+    "load_fixture",
+    "run_paths",
+]
 
 
 class FixtureError(ValueError):
@@ -37,11 +46,23 @@ class FixtureError(ValueError):
 
 @attrs.frozen
 class Case:
-    """One case found in a file: where it came from and its body."""
+    """One case found in a file: where it came from, its body, and the eras
+    at which it holds (``None``: not stated, i.e. the era of its op's seed)."""
 
     file: str
     id: str
     body: Any
+    eras: tuple[str, ...] | None = None
+
+
+def case_eras(entry: Any, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A case's ``eras`` list (corpus) or single ``era`` (recorded examples)."""
+    if isinstance(entry, dict):
+        if isinstance(entry.get("eras"), list) and entry["eras"]:
+            return tuple(str(e) for e in entry["eras"])
+        if isinstance(entry.get("era"), str):
+            return (entry["era"],)
+    return default
 
 
 def _reject(name: str) -> Any:
@@ -65,13 +86,15 @@ def load_fixture(path: Path) -> Any:
 def _cases_in(doc: Any, file: str) -> Iterator[Case]:
     if isinstance(doc, dict) and isinstance(doc.get("cases"), list):
         prefix = str(doc.get("id", Path(file).stem))
+        file_eras = case_eras(doc, None)
         for i, case in enumerate(doc["cases"]):
             if isinstance(case, dict) and "body" in case:
-                yield Case(file, f"{prefix}/{case.get('id', i)}", case["body"])
+                cid = f"{prefix}/{case.get('id', i)}"
+                yield Case(file, cid, case["body"], case_eras(case, file_eras))
             else:
                 yield Case(file, f"{prefix}/{i}", case)
     elif isinstance(doc, dict) and "body" in doc:
-        yield Case(file, str(doc.get("id", Path(file).stem)), doc["body"])
+        yield Case(file, str(doc.get("id", Path(file).stem)), doc["body"], case_eras(doc, None))
     elif isinstance(doc, list):
         stem = Path(file).stem
         for i, item in enumerate(doc):
@@ -153,17 +176,40 @@ class RunReport:
         }
 
 
+def check_at_eras(case: Case, eras: frozenset[str] | None = None) -> CaseResult:
+    """Check a case at every era it holds at (the first failure wins); when
+    ``eras`` is given, only at those, and a case holding at none of them is
+    skipped with the reason."""
+    stated = case.eras if case.eras is not None else (None,)
+    wanted = [e for e in stated if eras is None or e is None or e in eras]
+    if not wanted:
+        return CaseResult(
+            "skipped",
+            f"holds at era {', '.join(str(e) for e in stated)}; not selected",
+            kind=body_kind(case.body),
+            op=case.body.get("call") if isinstance(case.body, dict) else None,
+        )
+    result = CaseResult("skipped", "no era")
+    for era in wanted:
+        result = check_case(case.body, era=era)
+        if result.status != "passed":
+            return result
+    return result
+
+
 def run_paths(
     paths: list[Path],
     *,
     progress: Callable[[int, RunReport], None] | None = None,
+    eras: frozenset[str] | None = None,
 ) -> RunReport:
-    """Check every case under ``paths``; a crash inside a case is a failure."""
+    """Check every case under ``paths`` at its eras (only ``eras``, when
+    given); a crash inside a case is a failure."""
     report = RunReport()
     start = time.perf_counter()
     for n, case in enumerate(iter_cases(paths), 1):
         try:
-            result = check_case(case.body)
+            result = check_at_eras(case, eras)
         except Exception as err:  # a crash is a finding, never a lost run
             result = CaseResult(
                 "failed", f"crashed: {type(err).__name__}: {err}", kind=body_kind(case.body)

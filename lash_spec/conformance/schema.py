@@ -19,6 +19,7 @@ from lash_spec.wire.codec import (
     BoolShape,
     BytesShape,
     EnumShape,
+    EraSlotShape,
     FloatShape,
     IntShape,
     ListShape,
@@ -50,6 +51,10 @@ class _Builder:
         return {"$ref": f"wire-types.schema.json#/$defs/{name}"}
 
     def named(self, shape: Shape, name: str, build: Any) -> dict[str, Any]:
+        cls = getattr(shape, "cls", None) or getattr(shape, "base", None)
+        era = getattr(cls, "__dict__", {}).get("__era__")
+        if era is not None:  # each form of an era-split type has its own def
+            name = f"{name}@{era}"
         owner = self._owners.get(name)
         if owner is not None and owner is not shape:
             # Two Python types share a Rust name (e.g. SessionEventRecord<()>
@@ -113,6 +118,11 @@ class _Builder:
             return self.named(shape, shape.cls.__name__, lambda: self.struct(shape))
         if isinstance(shape, EnumShape):
             return self.named(shape, shape.base.__name__, lambda: self.enum(shape))
+        if isinstance(shape, EraSlotShape):
+            return {
+                "description": "era-split: the form of the case's era",
+                "anyOf": [self.of(shape_of(form)) for form in shape.forms.values()],
+            }
         return {"description": f"{type(shape).__name__}: any JSON the codec accepts"}
 
     def struct(self, shape: StructShape, tag: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -206,6 +216,19 @@ def _wire_doc(builder: _Builder) -> dict[str, Any]:
     }
 
 
+def _forms_of(rust_name: str) -> list[Any]:
+    """The distinct Python types of ``rust_name`` across the eras."""
+    from lash_spec.conformance.ops import wire_type_at
+    from lash_spec.eras import era_names
+
+    forms: list[Any] = []
+    for era in era_names():
+        tp = wire_type_at(rust_name, era)
+        if tp is not None and all(tp is not f for f in forms):
+            forms.append(tp)
+    return forms
+
+
 def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
     """Call-case bodies, with each op's argument and result types checked."""
     branches = []
@@ -215,6 +238,10 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
         else:
             args = [{} if _raw(t) else builder.of(shape_of(t)) for t in op.args]
         result = builder.of(shape_of(op.result))
+        if name.startswith(("decode:", "decode_text:")):  # the type's form at each era
+            forms = _forms_of(name.split(":", 1)[1])
+            if len(forms) > 1:
+                result = {"anyOf": [builder.of(shape_of(tp)) for tp in forms]}
         # ok_any only where the result may depend on HashMap order.
         any_of: Any = {"items": result} if op.order_dependent else False
         branches.append(
@@ -258,13 +285,15 @@ def _op_doc(builder: _Builder, ops: dict[str, Any]) -> dict[str, Any]:
 def all_schemas() -> dict[str, dict[str, Any]]:
     """Every schema document of ``conformance/schema/``, by file name."""
     from lash_spec.conformance.ops import registry, wire_types
+    from lash_spec.eras import era_names
 
     builder = _Builder()
     call_doc = _op_doc(builder, registry())
-    for name, tp in sorted(wire_types().items()):
-        schema = builder.of(shape_of(tp))
-        if "$ref" not in schema:
-            builder.defs.setdefault(name, schema)
+    for era in era_names():
+        for name, tp in sorted(wire_types(era).items()):
+            schema = builder.of(shape_of(tp))
+            if "$ref" not in schema:
+                builder.defs.setdefault(name, schema)
     docs = corpus_schemas()
     docs["call-case.schema.json"] = call_doc
     docs["wire-types.schema.json"] = _wire_doc(builder)
@@ -279,16 +308,25 @@ def _raw(tp: Any) -> bool:
 
 def corpus_schemas() -> dict[str, dict[str, Any]]:
     """The fixed corpus document schemas: file, index and turn-trace body."""
+    from lash_spec.eras import era_names
+
     case = {
         "type": "object",
         "properties": {
             "id": {"type": "string", "minLength": 1},
             "description": {"type": "string"},
             "kind": {"enum": ["call", "turn_trace", "run_admission", "unknown"]},
+            "eras": {
+                "description": "the upstream eras at which the case holds (docs/eras.md)",
+                "type": "array",
+                "items": {"enum": list(era_names())},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
             "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "body": {"type": "object"},
         },
-        "required": ["id", "description", "kind", "hash", "body"],
+        "required": ["id", "description", "kind", "eras", "hash", "body"],
         "additionalProperties": False,
         "allOf": [
             {

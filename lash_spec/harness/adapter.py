@@ -60,9 +60,10 @@ class ReferenceAdapter:
     did not fail); dropping an unknown handle is a no-op (docs/case-bodies.md).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, eras: frozenset[str] | None = None) -> None:
         from lash_spec.conformance.ops import registry
 
+        self.eras = eras  # declared in the hello (None: every era)
         self.ops = registry()
         self.machines: dict[str, Any] = {}
         self.runtimes: dict[str, Any] = {}
@@ -92,6 +93,7 @@ class ReferenceAdapter:
             "ops": sorted(self.ops),
             "kinds": ["turn_trace", "run_admission"],
             "homepage": "https://github.com/Ascending-AI/lash",
+            **({} if self.eras is None else {"eras": sorted(self.eras)}),
         }
 
     def handle(self, request: dict[str, Any]) -> Reply:
@@ -115,17 +117,25 @@ class ReferenceAdapter:
         return {"ok": self.hello()}
 
     def _call(self, request: dict[str, Any]) -> Reply:
+        from lash_spec.conformance.ops import op_at
+        from lash_spec.eras import era_names
+        from lash_spec.wire.codec import wire_era
+
         name = request["op"]
-        op = self.ops.get(name)
+        era = request.get("era")
+        if era is not None and era not in era_names():
+            return _errored(f"unknown era {era!r}")
+        op = op_at(name, era) if name in self.ops else None
         if op is None:
-            return {"skipped": {"reason": f"unknown op {name}"}}
+            return {"skipped": {"reason": f"unknown op {name} (at era {era})"}}
         try:
-            decoded = op.decode_args(request["args"])
+            decoded = op.decode_args(request["args"], era)
         except WireError as err:
             # Not the op's refusal: the case's argument is not of the op's type.
             return {"err": {"code": "argument", "message": f"argument does not decode: {err}"}}
         try:
-            value = op.fn(*decoded)
+            with wire_era(era):
+                value = op.fn(*decoded)
         except (LashError, WireError) as err:
             return {"err": {"code": err.code, "message": str(err)}}
         return {"ok": op.encode_result(value)}
@@ -271,8 +281,8 @@ def serve(stdin: IO[bytes], stdout: IO[bytes], adapter: ReferenceAdapter | None 
     return 0
 
 
-def main() -> int:
-    """``lash-spec adapter``: serve stdin/stdout.
+def main(eras: frozenset[str] | None = None) -> int:
+    """``lash-spec adapter``: serve stdin/stdout (declaring ``eras``, if given).
 
     Whatever the model (or a library) prints is moved to stderr: stdout
     carries protocol lines only.
@@ -281,7 +291,7 @@ def main() -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     try:
-        return serve(sys.stdin.buffer, out)
+        return serve(sys.stdin.buffer, out, ReferenceAdapter(eras))
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:

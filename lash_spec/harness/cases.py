@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from lash_spec.conformance.check import body_kind
-from lash_spec.conformance.runner import FixtureError, load_fixture
+from lash_spec.conformance.runner import FixtureError, case_eras, load_fixture
 
 __all__ = ["FixtureError", "HarnessCase", "collect", "json_files"]
 
@@ -30,6 +30,7 @@ class HarnessCase:
     concept: str
     kind: str
     body: Any
+    eras: tuple[str, ...] | None = None  # where the case holds; None: not stated
 
     @property
     def op(self) -> str | None:
@@ -54,7 +55,16 @@ def json_files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _case(file: str, file_id: str, seed: str, concept: str, *, cid: str, body: Any) -> HarnessCase:
+def _case(
+    file: str,
+    file_id: str,
+    seed: str,
+    concept: str,
+    *,
+    cid: str,
+    body: Any,
+    eras: tuple[str, ...] | None = None,
+) -> HarnessCase:
     return HarnessCase(
         id=cid,
         file=file,
@@ -63,6 +73,7 @@ def _case(file: str, file_id: str, seed: str, concept: str, *, cid: str, body: A
         concept=concept,
         kind=body_kind(body),
         body=body,
+        eras=eras,
     )
 
 
@@ -73,14 +84,17 @@ def cases_in(doc: Any, file: str) -> Iterator[HarnessCase]:
         prefix = str(doc.get("id", stem))
         seed = str(doc.get("seed", "-"))
         concept = str(doc.get("concept", prefix))
+        file_eras = case_eras(doc, None)
         for i, case in enumerate(doc["cases"]):
             if isinstance(case, dict) and "body" in case:
                 cid = f"{prefix}/{case.get('id', i)}"
-                yield _case(file, prefix, seed, concept, cid=cid, body=case["body"])
+                eras = case_eras(case, file_eras)
+                yield _case(file, prefix, seed, concept, cid=cid, body=case["body"], eras=eras)
             else:
                 yield _case(file, prefix, seed, concept, cid=f"{prefix}/{i}", body=case)
     elif isinstance(doc, dict) and "body" in doc:
-        yield _case(file, stem, "-", stem, cid=str(doc.get("id", stem)), body=doc["body"])
+        cid = str(doc.get("id", stem))
+        yield _case(file, stem, "-", stem, cid=cid, body=doc["body"], eras=case_eras(doc, None))
     elif isinstance(doc, list):
         for i, item in enumerate(doc):
             if isinstance(item, dict) and "body" in item:

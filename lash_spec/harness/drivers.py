@@ -23,7 +23,7 @@ import attrs
 from lash_spec.conformance.check import unknown_key
 from lash_spec.conformance.diff import _excerpt, any_difference, first_difference
 from lash_spec.harness.cases import HarnessCase
-from lash_spec.harness.protocol import Hello, Reply
+from lash_spec.harness.protocol import EraNotDeclaredError, Hello, Reply
 from lash_spec.wire.errors import PathItem, render_path
 
 __all__ = ["STATUSES", "Driver", "Verdict", "driver_for"]
@@ -79,7 +79,7 @@ def _err_parts(value: Mapping[str, Any]) -> tuple[str, str]:
 # ---------------------------------------------------------------------------
 
 
-def drive_call(body: Mapping[str, Any], hello: Hello) -> Driver:
+def drive_call(body: Mapping[str, Any], hello: Hello, era: str | None = None) -> Driver:
     name = body.get("call")
     args = body.get("args")
     if not isinstance(name, str):
@@ -93,7 +93,10 @@ def drive_call(body: Mapping[str, Any], hello: Hello) -> Driver:
         return _errored(f"malformed call case: unknown key `{extra}`")
     if name not in hello.ops:
         return Verdict("skipped", f"the adapter does not implement {name}")
-    reply = yield {"cmd": "call", "op": name, "args": args}
+    request: dict[str, Any] = {"cmd": "call", "op": name, "args": args}
+    if era is not None:
+        request["era"] = era
+    reply = yield request
     return judge_call(body, name, reply)
 
 
@@ -355,11 +358,20 @@ def _unknown(kind: str) -> Driver:
     yield {}  # pragma: no cover - makes this a generator
 
 
+def _skipped(reason: str) -> Driver:
+    return Verdict("skipped", reason)
+    yield {}  # pragma: no cover - makes this a generator
+
+
 def driver_for(case: HarnessCase, hello: Hello, handle: str) -> Driver:
     """The driver of one case (a fresh generator: restartable after a crash)."""
     body = case.body
+    try:
+        era = hello.era_for(case.eras)
+    except EraNotDeclaredError as err:
+        return _skipped(str(err))
     if case.kind == "call":
-        return drive_call(body, hello)
+        return drive_call(body, hello, era)
     if case.kind == "turn_trace":
         return drive_trace(body, hello, handle)
     if case.kind == "run_admission":

@@ -48,7 +48,9 @@ import attrs
 
 from lash_spec.conformance.coverage import KIND_CONCEPTS
 from lash_spec.harness.cases import HarnessCase
+from lash_spec.harness.protocol import Hello
 from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions, resolve_jobs
+from lash_spec.wire.codec import wire_era
 
 __all__ = [
     "REPORT_FORMAT",
@@ -218,6 +220,31 @@ def _play(kind: str, plan: Any) -> dict[str, Any]:
     return generator(kind).play(plan)
 
 
+def _declared_era(op_name: str) -> str | None:
+    """The era of the seed whose function ``op_name`` is (``None``: a decode op)."""
+    from lash_spec.conformance.ops import registry
+    from lash_spec.eras import era_of_seed
+
+    if op_name in STATEFUL_OPS:
+        return era_of_seed(STATEFUL_OPS[op_name][0])
+    return era_of_seed(registry()[op_name].seed)
+
+
+def fuzz_era(op_name: str, hello: Hello | None) -> str | None:
+    """The era an op is fuzzed at for this adapter: a seed function's own era,
+    a decode op's default era or else the adapter's first declared one; ``None``
+    when the adapter declares none of those."""
+    from lash_spec.eras import DEFAULT_ERA, era_names
+
+    declared = hello.eras if hello is not None else None
+    own = _declared_era(op_name)
+    if own is not None:
+        return own if declared is None or own in declared else None
+    if declared is None or DEFAULT_ERA in declared:
+        return DEFAULT_ERA
+    return next(e for e in era_names() if e in declared)
+
+
 def op_strategy(op_name: str) -> Any:
     """The strategy of an op's drawn input (``None``: no strategy for its arguments)."""
     from lash_spec.conformance.ops import registry
@@ -227,9 +254,9 @@ def op_strategy(op_name: str) -> Any:
     return _args_strategy(registry()[op_name])
 
 
-def body_for(op_name: str, drawn: Any) -> dict[str, Any] | None:
-    """The case body of a drawn input, its expectation filled in by the model
-    (``None``: not a case — the model cannot run the input, or a float serde_json
+def body_for(op_name: str, drawn: Any, era: str | None = None) -> dict[str, Any] | None:
+    """The case body of a drawn input, its expectation filled in by the model at
+    ``era`` (``None``: not a case — the model cannot run the input, or a float serde_json
     would read an ulp off, which is a reader test, not a rule)."""
     from lash_spec.conformance.corpus import call
     from lash_spec.conformance.scenarios._gen import serde_reads_exactly
@@ -242,13 +269,15 @@ def body_for(op_name: str, drawn: Any) -> dict[str, Any] | None:
     if not serde_reads_exactly(drawn):
         return None
     try:
-        return call(op_name, drawn)
+        return call(op_name, drawn, era=era)
     except Exception:
         return None
 
 
-def fuzz_case(op_name: str, body: dict[str, Any], index: int = 0) -> HarnessCase:
-    """A fuzzed body as a harness case (kind from the op)."""
+def fuzz_case(
+    op_name: str, body: dict[str, Any], index: int = 0, era: str | None = None
+) -> HarnessCase:
+    """A fuzzed body as a harness case (kind from the op), run at ``era``."""
     return HarnessCase(
         id=f"fuzz/{op_name}/{index}",
         file="<fuzz>",
@@ -257,6 +286,7 @@ def fuzz_case(op_name: str, body: dict[str, Any], index: int = 0) -> HarnessCase
         concept="fuzz",
         kind=op_name if op_name in STATEFUL_OPS else "call",
         body=body,
+        eras=None if era is None else (era,),
     )
 
 
@@ -319,6 +349,7 @@ class _Fuzzer:
         self.runner = Runner(command, options.run)
         self.progress = progress
         self.database = None if options.database is None else open_database(options.database)
+        self._era: str | None = None  # the era of the op being fuzzed
         # An explicit seed even when none was asked for: the report names it, so any
         # run can be repeated (and Hypothesis prints no reproduction hints of its own).
         seed = options.seed
@@ -334,8 +365,10 @@ class _Fuzzer:
             self.progress(what, self.result)
 
     def _send(self, op_name: str, bodies: list[dict[str, Any]]) -> list[CaseOutcome]:
-        """Run ``bodies`` through the adapter, all in flight at once."""
-        return self.runner.run([fuzz_case(op_name, b, i) for i, b in enumerate(bodies)]).outcomes
+        """Run ``bodies`` through the adapter, all in flight at once, at the era of
+        the op being fuzzed."""
+        cases = [fuzz_case(op_name, b, i, self._era) for i, b in enumerate(bodies)]
+        return self.runner.run(cases).outcomes
 
     def start(self) -> bool:
         """Handshake; False (and ``unusable`` set) when the adapter cannot be used."""
@@ -351,6 +384,7 @@ class _Fuzzer:
             "protocol": hello.protocol,
             "ops": len(hello.ops),
             "kinds": sorted(hello.kinds),
+            "eras": None if hello.eras is None else sorted(hello.eras),
         }
         return True
 
@@ -367,15 +401,23 @@ class _Fuzzer:
         elif op_name not in self.runner.hello.ops:
             run.status, run.reason = "skipped", "the adapter does not implement it"
             return
+        era = fuzz_era(op_name, self.runner.hello)
+        if era is None:
+            run.status, run.reason = "skipped", (
+                f"declared at era {_declared_era(op_name)}; the adapter declares "
+                + ", ".join(sorted(self.runner.hello.eras or ()))
+            )
+            return
+        self._era = era
         strategy = op_strategy(op_name)
         if strategy is None:
             run.status, run.reason = "skipped", "no strategy for its arguments"
             return
         stop_at = None if share is None else time.monotonic() + share
         found: dict[str, Any] = {}
-        probe = self._probe(run, strategy, stop_at, found)
+        probe = self._probe(run, strategy, stop_at, found, era)
         try:
-            with warnings.catch_warnings(), _no_local_constants():
+            with warnings.catch_warnings(), _no_local_constants(), wire_era(era):
                 # Large generated values make Hypothesis warn about its own reprs.
                 warnings.simplefilter("ignore", HypothesisWarning)
                 probe()
@@ -393,7 +435,12 @@ class _Fuzzer:
             self._record(run, found["outcome"], found["body"])
 
     def _probe(
-        self, run: OpRun, strategy: Any, stop_at: float | None, found: dict[str, Any]
+        self,
+        run: OpRun,
+        strategy: Any,
+        stop_at: float | None,
+        found: dict[str, Any],
+        era: str | None = None,
     ) -> Callable[[], None]:
         """The Hypothesis test for one op; the last failing example lands in ``found``
         (Hypothesis replays the shrunk example last)."""
@@ -403,7 +450,7 @@ class _Fuzzer:
 
         opts, op_name = self.options, run.op
         stateful = op_name in STATEFUL_OPS
-        case_body = functools.partial(body_for, op_name)
+        case_body = functools.partial(body_for, op_name, era=era)
 
         # One example draws up to `batch` inputs; their cases go to the adapter in
         # flight together (one round trip, not one each). On a divergence Hypothesis
@@ -702,7 +749,7 @@ def fixture_text(
 ) -> str:
     """The divergences as a corpus file (``lash-spec run`` reads it), after the
     cases of ``earlier`` (a file's ``cases``; a case id found again is kept once)."""
-    from lash_spec.conformance.corpus import CaseSpec, FileSpec, render_file
+    from lash_spec.conformance.corpus import CaseSpec, FileSpec, case_eras, render_file
     from lash_spec.conformance.ops import registry
 
     def seed_concept(op: str) -> tuple[str, str]:
@@ -710,10 +757,14 @@ def fixture_text(
             return STATEFUL_OPS[op]
         return registry()[op].seed, registry()[op].concept
 
-    cases = {c["id"]: CaseSpec(c["id"], c.get("description", ""), c["body"]) for c in earlier}
+    # Eras as in the corpus: where the model holds the case.
+    cases = {
+        c["id"]: CaseSpec(c["id"], c.get("description", ""), c["body"], case_eras(c["body"]))
+        for c in earlier
+    }
     for d in result.divergences:
         description = f"fuzz: {d.status} at {d.path or '$'}: {d.detail}"
-        cases.setdefault(d.case_id, CaseSpec(d.case_id, description, d.body))
+        cases.setdefault(d.case_id, CaseSpec(d.case_id, description, d.body, case_eras(d.body)))
     pairs = {seed_concept(_op_of(c.body)) for c in cases.values()}
     seeds, concepts = {seed for seed, _ in pairs}, {concept for _, concept in pairs}
     spec = FileSpec(

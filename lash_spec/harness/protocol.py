@@ -31,6 +31,7 @@ __all__ = [
     "COMMANDS",
     "OUTCOMES",
     "PROTOCOL",
+    "EraNotDeclaredError",
     "Hello",
     "ProtocolError",
     "Reply",
@@ -99,13 +100,34 @@ class Hello:
     ops: frozenset[str]
     kinds: frozenset[str]
     raw: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    eras: frozenset[str] | None = None  # None: every era (the hello names none)
 
     def describe(self) -> str:
         kinds = ", ".join(sorted(self.kinds)) or "none"
+        eras = "all" if self.eras is None else ", ".join(sorted(self.eras))
         return (
             f"{self.name} {self.version} ({self.language}), {len(self.ops)} op(s), "
-            f"stateful kinds: {kinds}"
+            f"stateful kinds: {kinds}, eras: {eras}"
         )
+
+    def era_for(self, case_eras: tuple[str, ...] | None) -> str | None:
+        """The era to run a case at: the first of the case's eras this adapter
+        declares (``None`` when the case names none). Raises
+        :class:`EraNotDeclaredError` when the case holds at no declared era."""
+        if not case_eras:
+            return None
+        for era in case_eras:
+            if self.eras is None or era in self.eras:
+                return era
+        assert self.eras is not None
+        raise EraNotDeclaredError(
+            f"holds at era {', '.join(case_eras)}; "
+            f"the adapter declares {', '.join(sorted(self.eras))}"
+        )
+
+
+class EraNotDeclaredError(Exception):
+    """A case that holds at none of the adapter's declared eras (it is skipped)."""
 
 
 _ENCODE = json.JSONEncoder(
@@ -185,6 +207,23 @@ def _reason(value: Any, key: str) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _hello_eras(value: Mapping[str, Any]) -> frozenset[str] | None:
+    from lash_spec.eras import era_names
+
+    if "eras" not in value:
+        return None
+    eras = value["eras"]
+    if type(eras) is not list or not eras or not all(type(e) is str for e in eras):
+        raise ProtocolError("the hello's `eras` must be a non-empty array of strings")
+    unknown = sorted(set(eras) - set(era_names()))
+    if unknown:
+        raise ProtocolError(
+            f"the hello names unknown era(s) {', '.join(unknown)}; "
+            f"known: {', '.join(era_names())}"
+        )
+    return frozenset(eras)
+
+
 def parse_hello(value: Any) -> Hello:
     """Validate the ``ok`` value of the ``start`` reply."""
     if type(value) is not dict:
@@ -203,6 +242,7 @@ def parse_hello(value: Any) -> Hello:
     if type(kinds) is not list or not all(type(k) is str for k in kinds):
         raise ProtocolError("the hello's `kinds` must be an array of strings")
     return Hello(
+        eras=_hello_eras(value),
         name=value["name"],
         version=value["version"],
         language=value["language"],
@@ -326,6 +366,13 @@ def _request_schema() -> dict[str, Any]:
             "runtime.drop", "Forget the runtime. Reply ok = null.", runtime=runtime
         ),
     }
+    defs["call"]["properties"]["era"] = {
+        "type": "string",
+        "description": (
+            "optional: the upstream era to run the case at (docs/eras.md), one the hello "
+            "declares; decode:TYPE reads TYPE's form at that era"
+        ),
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": _BASE + "adapter-request.schema.json",
@@ -392,6 +439,8 @@ def _reply_schema() -> dict[str, Any]:
 
 
 def _hello_schema() -> dict[str, Any]:
+    from lash_spec.eras import era_names
+
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": _BASE + "adapter-hello.schema.json",
@@ -416,6 +465,16 @@ def _hello_schema() -> dict[str, Any]:
                 "items": {"enum": list(STATEFUL_KINDS)},
                 "default": [],
                 "description": "stateful body kinds the adapter drives",
+            },
+            "eras": {
+                "type": "array",
+                "items": {"enum": list(era_names())},
+                "minItems": 1,
+                "uniqueItems": True,
+                "description": (
+                    "the upstream eras (commits) the adapter implements; absent = all. "
+                    "Cases that hold at none of them are skipped without a request"
+                ),
             },
             "homepage": {"type": "string"},
         },

@@ -120,6 +120,7 @@ def json_report(
             protocol=hello.protocol,
             ops=len(hello.ops),
             kinds=sorted(hello.kinds),
+            eras=None if hello.eras is None else sorted(hello.eras),
         )
     doc: dict[str, Any] = {
         "format": FORMAT,

@@ -1,6 +1,6 @@
-"""Execution-context rules — seed 001, ``lash-core/src/session/execution_context.rs`` (@002).
+"""Execution-context rules — seed 001, ``lash-core/src/session/execution_context.rs`` (ceb460d4).
 
-Era: @002 (ceb460d4), the commit of seed 001. ``RuntimeExecutionContext`` is
+``RuntimeExecutionContext`` is
 the per-turn bridge that tools and code execution use to reach the runtime.
 Upstream it holds stores, channels, a cancellation token and the effect
 controller. Only its *decisions* are modelled here. Each is a pure function
@@ -30,26 +30,37 @@ sent, an envelope or a command. The other maps what comes back, a
 key signing, cancellation, clocks) stays out. Rules reject input with
 ``LashError`` and the seed's stable code.
 
-Era notes: at @002 ``ProcessInput`` has an ``engine`` variant where @000 had
-``lashlang_process``, ``ProcessRegistration`` gains ``identity`` and
-``ProcessProvenance`` drops ``host_profile_id``. :mod:`lash_spec.model.process`
-still models @000. The capture rule is therefore written as the seed's
-complement: ``external`` and ``session_turn`` do not capture, every other
-variant does. That covers @000's ``lashlang_process``, which the @000 file
-also captured, as well as @002's ``engine``.
+**Era.** Seed 001 is declared at ``ceb460d4`` (:data:`ERA`): its functions
+take and return that commit's forms of the era-split types, imported once
+above from :mod:`lash_spec.model.ceb460d4` (``identity`` on registrations,
+``engine`` process inputs, ``tool_attempt``/``tool_batch``/``durable_step``
+effects, the stricter ``ProcessExecutionEnvSpec`` and ``ToolId`` reads).
+The capture rule follows the seed: ``tool_call`` and ``engine`` capture,
+``external`` and ``session_turn`` do not.
 """
 
 from __future__ import annotations
 
 import attrs
 
-from lash_spec.model.effect_id import ProcessCommandSignal
-from lash_spec.model.envelope import (
+from lash_spec.model import ceb460d4 as era
+from lash_spec.model.ceb460d4 import (
+    ProcessExecutionEnvSpec,
+    ProcessInput,
+    ProcessInputExternal,
+    ProcessInputSessionTurn,
+    ProcessRecord,
+    ProcessRegistration,
     RuntimeEffectCommandAwaitEvent,
     RuntimeEffectCommandProcess,
     RuntimeEffectCommandSleep,
-    RuntimeEffectEnvelope,
     RuntimeEffectKind,
+    RuntimeEffectOutcome,
+    RuntimeEffectOutcomeSleep,
+)
+from lash_spec.model.effect_id import ProcessCommandSignal
+from lash_spec.model.envelope import (
+    RuntimeEffectEnvelope,
     RuntimeInvocation,
     RuntimeReplay,
     RuntimeScope,
@@ -66,28 +77,17 @@ from lash_spec.model.executor import (
     ResolutionOk,
     ResolutionTimeout,
 )
-from lash_spec.model.outcome import (
-    ProcessEffectOutcomeSignal,
-    RuntimeEffectOutcome,
-    RuntimeEffectOutcomeSleep,
-)
+from lash_spec.model.outcome import ProcessEffectOutcomeSignal
 from lash_spec.model.process import (
     ProcessEvent,
     ProcessEventAppendRequest,
     ProcessExecutionContext,
     ProcessHandleDescriptor,
-    ProcessInput,
-    ProcessInputExternal,
-    ProcessInputSessionTurn,
     ProcessOriginator,
     ProcessOriginatorSession,
-    ProcessRecord,
-    ProcessRegistration,
     SessionScope,
     WaitKindSignal,
 )
-from lash_spec.model.snapshot import PluginOptions, SessionPolicy
-from lash_spec.wire.codec import dflt, stable_hash, to_json, wire_struct
 from lash_spec.wire.errors import LashError
 from lash_spec.wire.types import JsonValue
 
@@ -96,7 +96,6 @@ __all__ = [
     "PROCESS_SIGNAL_WAIT_TIMEOUT",
     "RUNTIME_EFFECT_WRONG_OUTCOME",
     "SIGNAL_NAME_INVALID",
-    "ProcessExecutionEnvSpec",
     "ProcessSpawnProvenance",
     "RuntimeExecutionContext",
     "StartChildProcessPlan",
@@ -121,40 +120,13 @@ __all__ = [
 RUNTIME_EFFECT_WRONG_OUTCOME = "runtime_effect_wrong_outcome"
 PROCESS_SIGNAL_WAIT_TIMEOUT = "process_signal_wait_timeout"
 PROCESS_SIGNAL_WAIT_CANCELLED = "process_signal_wait_cancelled"
+ERA = era.ERA
+"""The era of seed 001's functions (see :mod:`lash_spec.eras`)."""
+
 SIGNAL_NAME_INVALID = "plugin"
 """An invalid signal name is a ``PluginError::Session``. The seed's ``?``
 turns it into a ``RuntimeEffectControllerError`` with code ``plugin``
 (executor.rs ``From<PluginError>``)."""
-
-
-# ---------------------------------------------------------------------------
-# Serde types the context reads (runtime/process/model.rs @002)
-# ---------------------------------------------------------------------------
-
-
-@wire_struct(deny_unknown_fields=True)
-@attrs.frozen(kw_only=True)
-class ProcessExecutionEnvSpec:
-    """model.rs ``ProcessExecutionEnvSpec`` (@002): the plugin options and
-    session policy a process runs under.
-
-    ``deny_unknown_fields`` is the @002 form. @000 had no such attribute, and
-    only seed 001 reaches this type. Both fields are ``#[serde(default)]``.
-    ``RuntimeExecutionContext::new`` starts from the all-default spec.
-    """
-
-    plugin_options: PluginOptions = dflt(factory=PluginOptions)
-    policy: SessionPolicy = dflt(factory=SessionPolicy)
-
-    def stable_ref(self) -> str:
-        """Upstream ``stable_ref``: ``process-env:sha256:{hex}`` of the spec's
-        compact serde JSON. The ref is content-addressed, so capturing an env
-        is a pure function of the spec. Storing the bytes is the I/O."""
-        return f"process-env:sha256:{stable_hash(self)}"
-
-    def to_store_bytes(self) -> bytes:
-        """Upstream ``to_store_bytes``: the compact serde JSON, UTF-8."""
-        return to_json(self).encode()
 
 
 @attrs.frozen(kw_only=True)
@@ -185,9 +157,8 @@ def session_scope_for(session_id: str, agent_frame_id: str) -> SessionScope:
 
 def captures_process_execution_env(process_input: ProcessInput) -> bool:
     """Seed ``attach_captured_process_execution_env``: the inputs that capture
-    an env ref. At @002 these are ``tool_call`` and ``engine``. ``external``
-    and ``session_turn`` run without one. Any other variant captures,
-    including @000's ``lashlang_process``."""
+    an env ref are ``tool_call`` and ``engine``; ``external`` and
+    ``session_turn`` run without one."""
     return not isinstance(process_input, ProcessInputExternal | ProcessInputSessionTurn)
 
 

@@ -15,6 +15,7 @@ import attrs
 from lash_spec.wire.codec import dflt, skip_if, skip_none, stable_hash, tagged, variant
 
 if TYPE_CHECKING:
+    from lash_spec.model import ceb460d4
     from lash_spec.model.process import (
         ProcessEventAppendRequest,
         ProcessExecutionContext,
@@ -66,7 +67,7 @@ def _live() -> ProcessListMode:
 @variant("start")
 @attrs.frozen(kw_only=True)
 class ProcessCommandStart(ProcessCommand):
-    registration: ProcessRegistration
+    registration: ProcessRegistration | ceb460d4.ProcessRegistration
     grant: ProcessStartGrant | None = skip_none()
     # Written only when it holds a causal invocation.
     execution_context: ProcessExecutionContext = skip_if(_context_is_empty, factory=_empty_context)

@@ -24,11 +24,12 @@ from lash_spec.model.causal import (
     CausalRefTriggerOccurrence,
 )
 from lash_spec.rust import rust_trim
-from lash_spec.wire.codec import dflt, skip_none, stable_hash, tagged, variant
+from lash_spec.wire.codec import dflt, era_form, skip_none, stable_hash, tagged, variant
 from lash_spec.wire.errors import LashError
 from lash_spec.wire.types import U64, Usize
 
 if TYPE_CHECKING:
+    from lash_spec.model import ceb460d4
     from lash_spec.model.attachments import AttachmentCreateMeta, AttachmentRef
     from lash_spec.model.effect_id import ProcessCommand
     from lash_spec.model.executor import AwaitEventKey
@@ -73,8 +74,10 @@ __all__ = [
 ]
 
 
+@era_form("74941d21")
 class RuntimeEffectKind(enum.Enum):
-    """What kind of effect an envelope carries (snake_case unit enum)."""
+    """What kind of effect an envelope carries (snake_case unit enum); the
+    ``74941d21`` form (``ceb460d4.RuntimeEffectKind`` has no ``tool_call``)."""
 
     LLM_CALL = "llm_call"
     DIRECT = "direct"
@@ -138,7 +141,7 @@ class RuntimeSubject:
 @attrs.frozen(kw_only=True)
 class RuntimeSubjectEffect(RuntimeSubject):
     effect_id: str
-    kind: RuntimeEffectKind
+    kind: RuntimeEffectKind | ceb460d4.RuntimeEffectKind
 
 
 @variant("process")
@@ -178,7 +181,11 @@ class RuntimeInvocation:
 
     @classmethod
     def effect(
-        cls, scope: RuntimeScope, effect_id: str, kind: RuntimeEffectKind, replay_key: str
+        cls,
+        scope: RuntimeScope,
+        effect_id: str,
+        kind: RuntimeEffectKind | ceb460d4.RuntimeEffectKind,
+        replay_key: str,
     ) -> RuntimeInvocation:
         """``RuntimeInvocation::effect``: an effect subject with a replay key, no cause."""
         return cls(
@@ -197,7 +204,7 @@ class RuntimeInvocation:
         s = self.subject
         return s.effect_id if isinstance(s, RuntimeSubjectEffect) else None
 
-    def effect_kind(self) -> RuntimeEffectKind | None:
+    def effect_kind(self) -> RuntimeEffectKind | ceb460d4.RuntimeEffectKind | None:
         """The effect kind when the subject is an effect."""
         s = self.subject
         return s.kind if isinstance(s, RuntimeSubjectEffect) else None
@@ -347,10 +354,12 @@ def attachment_spec_from_attachment(
     return LlmAttachmentSpec(reference=reference)
 
 
+@era_form("74941d21")
 @tagged(tag="type")
 @attrs.frozen(kw_only=True)
 class RuntimeEffectCommand:
-    """What a runtime effect does (internally tagged by ``type``)."""
+    """What a runtime effect does (internally tagged by ``type``); the
+    ``74941d21`` form (see ``ceb460d4.RuntimeEffectCommand``)."""
 
     def kind(self) -> RuntimeEffectKind:
         """The kind matching this command (one kind per variant)."""
@@ -434,7 +443,7 @@ _COMMAND_KINDS: dict[type, RuntimeEffectKind] = {
 
 
 def validate_effect_invocation(
-    invocation: RuntimeInvocation, command_kind: RuntimeEffectKind
+    invocation: RuntimeInvocation, command_kind: RuntimeEffectKind | ceb460d4.RuntimeEffectKind
 ) -> None:
     """The envelope rule, checked in the seed's order (first failure wins).
 
@@ -475,14 +484,19 @@ class RuntimeEffectEnvelope:
     """
 
     invocation: RuntimeInvocation
-    command: RuntimeEffectCommand
+    command: RuntimeEffectCommand | ceb460d4.RuntimeEffectCommand
 
     @classmethod
     def try_new(
-        cls, invocation: RuntimeInvocation, command: RuntimeEffectCommand
+        cls,
+        invocation: RuntimeInvocation,
+        command: RuntimeEffectCommand | ceb460d4.RuntimeEffectCommand,
     ) -> RuntimeEffectEnvelope:
-        """Validate (:func:`validate_effect_invocation`), then build."""
+        """Validate (:func:`validate_effect_invocation`, then at ``ceb460d4``
+        the command's own rule), then build."""
         validate_effect_invocation(invocation, command.kind())
+        if not isinstance(command, RuntimeEffectCommand):
+            command.validate()
         return cls(invocation=invocation, command=command)
 
     def stable_hash(self) -> str:

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from lash_spec.model.envelope import RuntimeEffectKind
-from lash_spec.wire.codec import skip_empty, tagged, variant
+from lash_spec.wire.codec import era_form, skip_empty, tagged, variant
 from lash_spec.wire.errors import LashError
 from lash_spec.wire.types import U64, Result
 
 if TYPE_CHECKING:
+    from lash_spec.model import ceb460d4
     from lash_spec.model.execution import ExecResponse
     from lash_spec.model.executor import (
         AwaitEventKey,
@@ -80,13 +81,13 @@ class ProcessEffectOutcome:
 @variant("start")
 @attrs.frozen(kw_only=True)
 class ProcessEffectOutcomeStart(ProcessEffectOutcome):
-    record: ProcessRecord
+    record: ProcessRecord | ceb460d4.ProcessRecord
 
 
 @variant("list")
 @attrs.frozen(kw_only=True)
 class ProcessEffectOutcomeList(ProcessEffectOutcome):
-    entries: tuple[tuple[ProcessHandleGrant, ProcessRecord], ...]
+    entries: tuple[tuple[ProcessHandleGrant, ProcessRecord | ceb460d4.ProcessRecord], ...]
 
 
 @variant("transfer")
@@ -110,7 +111,7 @@ class ProcessEffectOutcomeAwait(ProcessEffectOutcome):
 @variant("cancel")
 @attrs.frozen(kw_only=True)
 class ProcessEffectOutcomeCancel(ProcessEffectOutcome):
-    record: ProcessRecord
+    record: ProcessRecord | ceb460d4.ProcessRecord
 
 
 @variant("signal")
@@ -146,9 +147,11 @@ class ToolCallLaunchPending(ToolCallLaunch):
     duration_ms: U64
 
 
+@era_form("74941d21")
 @attrs.frozen(kw_only=True)
 class ToolCallEffectOutcome:
-    """A tool call's launch plus the triggers it fired."""
+    """A tool call's launch plus the triggers it fired (``74941d21`` only:
+    ``ceb460d4`` has no such struct; its outcomes carry launches directly)."""
 
     launch: ToolCallLaunch
     triggers: tuple[ToolTriggerEffectOutcome, ...] = skip_empty()
@@ -157,7 +160,10 @@ class ToolCallEffectOutcome:
 # -- runtime effect outcome ------------------------------------------------------
 
 
-def wrong_outcome(expected: RuntimeEffectKind, actual: RuntimeEffectKind) -> LashError:
+def wrong_outcome(
+    expected: RuntimeEffectKind | ceb460d4.RuntimeEffectKind,
+    actual: RuntimeEffectKind | ceb460d4.RuntimeEffectKind,
+) -> LashError:
     """``RuntimeEffectControllerError::wrong_outcome`` as a raisable error."""
     return LashError(
         "runtime_effect_wrong_outcome",
@@ -165,10 +171,12 @@ def wrong_outcome(expected: RuntimeEffectKind, actual: RuntimeEffectKind) -> Las
     )
 
 
+@era_form("74941d21")
 @tagged(tag="type")
 @attrs.frozen(kw_only=True)
 class RuntimeEffectOutcome:
-    """What an executor answers (internally tagged by ``type``)."""
+    """What an executor answers (internally tagged by ``type``); the
+    ``74941d21`` form (see ``ceb460d4.RuntimeEffectOutcome``)."""
 
     def kind(self) -> RuntimeEffectKind:
         """The kind of effect this outcome answers."""

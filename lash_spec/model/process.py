@@ -27,7 +27,16 @@ from lash_spec.model import std as _std
 from lash_spec.model import tools as _tools
 from lash_spec.model import turn_io as _turn_io
 from lash_spec.model.causal import CausalRef
-from lash_spec.wire.codec import dflt, renamed, skip_none, tagged, variant
+from lash_spec.wire.codec import (
+    dflt,
+    era_form,
+    renamed,
+    skip_none,
+    stable_hash,
+    tagged,
+    to_json,
+    variant,
+)
 from lash_spec.wire.types import U32, U64, Usize, Value
 
 __all__ = [
@@ -42,6 +51,7 @@ __all__ = [
     "ProcessEventSemanticsSpec",
     "ProcessEventType",
     "ProcessExecutionContext",
+    "ProcessExecutionEnvSpec",
     "ProcessExternalRef",
     "ProcessHandleDescriptor",
     "ProcessHandleGrant",
@@ -153,9 +163,11 @@ class ProcessOriginatorSession(ProcessOriginator):
         return self.scope.id()
 
 
+@era_form("74941d21")
 @attrs.frozen(kw_only=True)
 class ProcessProvenance:
-    """model.rs ``ProcessProvenance``: originator, host profile and cause."""
+    """model.rs ``ProcessProvenance``: originator, host profile and cause (the
+    ``74941d21`` form; ``ceb460d4.ProcessProvenance`` drops the host profile)."""
 
     originator: ProcessOriginator
     host_profile_id: str
@@ -201,6 +213,25 @@ class ProcessExecutionContext:
         return self.causal_invocation is None
 
 
+@era_form("74941d21")
+@attrs.frozen(kw_only=True)
+class ProcessExecutionEnvSpec:
+    """model.rs ``ProcessExecutionEnvSpec``: the plugin options and session
+    policy a process runs under. The ``74941d21`` form ignores unknown keys
+    (``ceb460d4.ProcessExecutionEnvSpec`` denies them)."""
+
+    plugin_options: _snapshot.PluginOptions = dflt(factory=_snapshot.PluginOptions)
+    policy: _snapshot.SessionPolicy = dflt(factory=_snapshot.SessionPolicy)
+
+    def stable_ref(self) -> str:
+        """Upstream ``stable_ref``: ``process-env:sha256:{hex}`` of the spec."""
+        return f"process-env:sha256:{stable_hash(self)}"
+
+    def to_store_bytes(self) -> bytes:
+        """Upstream ``to_store_bytes``: the compact serde JSON, UTF-8."""
+        return to_json(self).encode()
+
+
 @attrs.frozen(kw_only=True)
 class ProcessExternalRef:
     """model.rs ``ProcessExternalRef``: backend reference for work accepted elsewhere."""
@@ -238,11 +269,13 @@ class ProcessRef:
     pos: U32
 
 
+@era_form("74941d21")
 @tagged(tag="type")
 @attrs.frozen(kw_only=True)
 class ProcessInput:
     """model.rs ``ProcessInput`` (internal tag ``type``): the durable executable
-    input of a process."""
+    input of a process; the ``74941d21`` form (``ceb460d4.ProcessInput`` has
+    ``engine`` in place of ``lashlang_process``)."""
 
 
 @variant("tool_call")
@@ -621,11 +654,13 @@ class WaitState:
     since_ms: U64
 
 
+@era_form("74941d21")
 @attrs.frozen(kw_only=True)
 class ProcessRegistration:
-    """model.rs ``ProcessRegistration``: the serializable spec that starts or
-    recovers a process. ``event_types`` reads as ``[]`` when missing (serde's
-    field default, not :func:`default_process_event_types`)."""
+    """model.rs ``ProcessRegistration`` (``74941d21`` form, no ``identity``):
+    the serializable spec that starts or recovers a process. ``event_types``
+    reads as ``[]`` when missing (serde's field default, not
+    :func:`default_process_event_types`)."""
 
     id: str
     input: ProcessInput
@@ -635,9 +670,10 @@ class ProcessRegistration:
     wake_target: SessionScope | None = skip_none()
 
 
+@era_form("74941d21")
 @attrs.frozen(kw_only=True)
 class ProcessRecord:
-    """model.rs ``ProcessRecord``: the durable process row."""
+    """model.rs ``ProcessRecord``: the durable process row (``74941d21`` form)."""
 
     id: str
     registration_hash: str

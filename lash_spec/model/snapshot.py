@@ -42,10 +42,12 @@ from lash_spec.model.plugin import PluginMessage
 from lash_spec.model.session import ProtocolEvent, SessionEventRecord, TokenUsage
 from lash_spec.rust import rust_trim
 from lash_spec.wire.codec import (
+    EraSlotShape,
     Shape,
     StructShape,
     UnitEnumShape,
     dflt,
+    era_form,
     flatten,
     invalid_type,
     shape_of,
@@ -63,11 +65,14 @@ from lash_spec.wire.types import I32, U8, U32, U64, NonZeroUsize, Usize, Value
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from lash_spec.model import ceb460d4
+
 __all__ = [
     "AgentFrameAssignment",
     "AgentFrameRecord",
     "AgentFrameStatus",
     "CompactToolContract",
+    "LashlangToolBinding",
     "ModelLimits",
     "ModelSpec",
     "PluginOptions",
@@ -450,11 +455,26 @@ def _default_availability_config() -> ToolAvailabilityConfig:
     return ToolAvailabilityConfig.default()
 
 
+@era_form("74941d21")
+@attrs.frozen(kw_only=True)
+class LashlangToolBinding:
+    """``LashlangToolBinding`` (``74941d21``): how lashlang code calls a tool;
+    ``ceb460d4`` replaced it by the open ``ToolManifest.bindings`` map."""
+
+    module_path: tuple[str, ...] = skip_empty()
+    operation: str | None = skip_none()
+    authority_type: str | None = skip_none()
+    aliases: tuple[str, ...] = skip_empty()
+
+
+@era_form("74941d21")
 @attrs.frozen(kw_only=True)
 class ToolManifest:
-    """``ToolManifest``: tool metadata. Fields equal to their default are not written."""
+    """``ToolManifest``: tool metadata. Fields equal to their default are not
+    written. The ``74941d21`` form: a ``lashlang_binding`` (skipped when empty)
+    and an ``id`` that reads any string; see ``ceb460d4.ToolManifest``."""
 
-    id: ToolId
+    id: str
     name: str
     description: str = skip_if(lambda s: s == "", default="")
     compact_contract: CompactToolContract | None = skip_none()
@@ -465,7 +485,9 @@ class ToolManifest:
         lambda a: a is ToolActivation.ALWAYS, default=ToolActivation.ALWAYS
     )
     availability_override: ToolAvailability | None = skip_none()
-    bindings: dict[str, Value] = skip_empty(dict)
+    lashlang_binding: LashlangToolBinding = skip_if(
+        lambda b: b == LashlangToolBinding(), factory=LashlangToolBinding
+    )
     argument_projection: ToolArgumentProjectionPolicy = skip_if(
         lambda p: isinstance(p, ToolArgumentProjectionPolicyMaterializeProjectedValues),
         factory=ToolArgumentProjectionPolicyMaterializeProjectedValues,
@@ -508,14 +530,18 @@ class ToolDefinitionShape(Shape):
     expecting = "struct ToolDefinition"
 
     def encode(self, obj: Any) -> Any:
-        out: dict[str, Any] = shape_of(ToolManifest).encode(obj.manifest)
+        out: dict[str, Any] = shape_of(type(obj.manifest)).encode(obj.manifest)
         out.update(shape_of(ToolContract).encode(obj.contract))
         return out
 
     def decode(self, value: Any, content: bool) -> Any:
         if type(value) is not dict:
             raise invalid_type(value, self.expecting)
-        manifest = shape_of(ToolManifest)
+        from lash_spec.model import ceb460d4
+
+        slot = shape_of(ToolManifest | ceb460d4.ToolManifest)  # the era's form
+        assert isinstance(slot, EraSlotShape)
+        manifest = shape_of(slot.form())
         contract = shape_of(ToolContract)
         assert isinstance(manifest, StructShape) and isinstance(contract, StructShape)
         return ToolDefinition(
@@ -525,11 +551,12 @@ class ToolDefinitionShape(Shape):
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
+        from lash_spec.model import ceb460d4
         from lash_spec.strategies import strategy_for
 
         return st.builds(
             ToolDefinition,
-            manifest=strategy_for(ToolManifest),
+            manifest=strategy_for(ToolManifest | ceb460d4.ToolManifest),
             contract=strategy_for(ToolContract),
         )
 
@@ -540,7 +567,7 @@ class ToolDefinition:
 
     __wire_shape__ = ToolDefinitionShape
 
-    manifest: ToolManifest
+    manifest: ToolManifest | ceb460d4.ToolManifest
     contract: ToolContract = attrs.field(factory=ToolContract)
 
 

@@ -38,6 +38,7 @@ from lash_spec.wire.codec import (
     Shape,
     describe,
     dflt,
+    era_form,
     renamed,
     shape_of,
     skip_empty,
@@ -501,9 +502,11 @@ def _is_json_null(value: object) -> bool:
     return value is None
 
 
+@era_form("74941d21")
 @attrs.frozen(kw_only=True)
 class PreparedToolCall:
-    """``tool_provider.rs`` ``PreparedToolCall`` (@000 shape).
+    """``tool_provider.rs`` ``PreparedToolCall``: the ``74941d21`` form
+    (``ceb460d4.PreparedToolCall`` adds a required ``tool_id``).
 
     ``prepared_payload`` is skipped when it is JSON ``null`` and read as
     ``null`` when missing.
@@ -531,3 +534,8 @@ class ToolTriggerEffectOutcome:
     idempotency_key: str
     source: Value | None = skip_none()
     started_process_ids: tuple[str, ...]
+
+
+ERA_WIRE_ALIASES: dict[str, dict[str, Any]] = {"74941d21": {"ToolId": str}}
+"""``ToolId`` in the ``74941d21`` forms: a transparent string that reads any
+string, blank included (``ceb460d4`` refuses a blank one on read)."""

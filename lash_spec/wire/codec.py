@@ -43,6 +43,7 @@ Rust writes them in a per-process random order: :func:`all_orders` and
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import itertools
 import math
@@ -50,7 +51,8 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar, Final, TypeVar, Union, get_args, get_origin
 
@@ -68,7 +70,9 @@ __all__ = [
     "all_orders",
     "all_texts",
     "converter",
+    "current_forms",
     "dflt",
+    "era_form",
     "from_json",
     "from_wire",
     "renamed",
@@ -84,6 +88,7 @@ __all__ = [
     "to_json",
     "to_wire",
     "variant",
+    "wire_era",
     "wire_struct",
 ]
 
@@ -217,6 +222,19 @@ def wire_struct(
 
     def deco(cls: C) -> C:
         cls.__serde_struct__ = StructRule(deny_unknown_fields, rust_name)  # type: ignore[attr-defined]
+        return cls
+
+    return deco
+
+
+def era_form(forms: str) -> Callable[[C], C]:
+    """Mark a class as the form of an era-split type in the form set ``forms``
+    (see :mod:`lash_spec.eras`): it is the type only at the eras that read
+    those forms. A field annotated with a union of two forms of one type
+    (``A | ceb460d4.A``) reads the form of the era being decoded."""
+
+    def deco(cls: C) -> C:
+        cls.__era__ = forms  # type: ignore[attr-defined]
         return cls
 
     return deco
@@ -976,10 +994,18 @@ def _type_hints(cls: type) -> dict[str, Any]:
         _import_model_modules()
         namespace: dict[str, Any] = {}
         for name, module in list(sys.modules.items()):
-            if name.startswith("lash_spec.") and module is not None:
+            if not name.startswith("lash_spec.") or module is None:
+                continue
+            namespace[name.rsplit(".", 1)[1]] = module  # `ceb460d4.ProcessInput`
+            if getattr(module, "__era__", None) is None:  # era modules reuse Rust names
                 namespace.update(
-                    {k: v for k, v in vars(module).items() if isinstance(v, type) or k[0].isupper()}
+                    {
+                        k: v
+                        for k, v in vars(module).items()
+                        if (v.__module__ == name if isinstance(v, type) else k[0].isupper())
+                    }
                 )
+        namespace.update(vars(sys.modules[cls.__module__]))
         return typing.get_type_hints(cls, localns=namespace, include_extras=True)
 
 
@@ -1197,6 +1223,79 @@ class EnumShape(Shape):
         raise invalid_type(value, self.expecting)
 
 
+# -- era-split types -----------------------------------------------------------
+
+_FORMS: contextvars.ContextVar[str | None] = contextvars.ContextVar("lash_spec_forms", default=None)
+
+
+def current_forms() -> str:
+    """The form set being decoded (:func:`wire_era`); the default era's otherwise."""
+    from lash_spec.eras import DEFAULT_ERA, era
+
+    return _FORMS.get() or era(DEFAULT_ERA).forms
+
+
+@contextmanager
+def wire_era(name: str | None) -> Iterator[None]:
+    """Decode (and draw) inside this block at era ``name``: a field whose type
+    is split by era reads that era's form. ``None`` keeps the current era."""
+    if name is None:
+        yield
+        return
+    from lash_spec.eras import era
+
+    token = _FORMS.set(era(name).forms)
+    try:
+        yield
+    finally:
+        _FORMS.reset(token)
+
+
+class EraSlotShape(Shape):
+    """A field whose type changed between eras: the forms of one Rust type,
+    one per form set. Reading picks the form of the era being decoded, so no
+    era accepts what its own serde rejects; writing follows the value."""
+
+    def __init__(self, forms: dict[str, Any]) -> None:
+        self.forms = forms
+        first = next(iter(forms.values()))
+        self.expecting = shape_of(first).expecting
+
+    def form(self) -> Any:
+        forms = current_forms()
+        found = self.forms.get(forms)
+        if found is None:
+            name = next(iter(self.forms.values())).__name__
+            raise WireError(f"type {name} does not exist in the {forms} forms")
+        return found
+
+    def encode(self, obj: Any) -> Any:
+        return _shape_for_instance(obj).encode(obj)
+
+    def decode(self, value: Any, content: bool) -> Any:
+        return shape_of(self.form()).decode(value, content)
+
+    def strategy(self) -> Any:
+        """Draws the form of the era current *at draw time* (strategies are cached)."""
+        from hypothesis import strategies as st
+
+        from lash_spec.strategies import strategy_for
+
+        @st.composite
+        def in_current_era(draw: Any) -> Any:
+            return draw(strategy_for(self.form()))
+
+        return in_current_era()
+
+
+def _era_forms(args: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The forms of an era-split type, when ``args`` (a union) is exactly that."""
+    if len(args) < 2 or not all(isinstance(a, type) and "__era__" in a.__dict__ for a in args):
+        return None
+    forms = {a.__dict__["__era__"]: a for a in args}
+    return forms if len(forms) == len(args) else None
+
+
 # ---------------------------------------------------------------------------
 # Shape registry
 # ---------------------------------------------------------------------------
@@ -1257,6 +1356,9 @@ def _build(tp: Any) -> Shape:
         if len(non_none) < len(args):
             inner = non_none[0] if len(non_none) == 1 else Union[tuple(non_none)]  # noqa: UP007
             return OptionShape(shape_of(inner))
+        forms = _era_forms(args)
+        if forms is not None:
+            return EraSlotShape(forms)
         origins = {get_origin(a) for a in args}
         if origins == {Ok, Err} and len(args) == 2:
             ok = next(a for a in args if get_origin(a) is Ok)
@@ -1318,12 +1420,23 @@ for _builtin in (str, bool, int, float, bytes):
 converter.register_unstructure_hook_factory(_is_model_class, _unstructure_factory)
 
 
-def from_wire(tp: type[T] | Any, value: Any) -> T:
+def from_wire(tp: type[T] | Any, value: Any, *, era: str | None = None) -> T:
     """Decode a JSON value (as ``json.loads`` gives it) as the Rust type ``tp``.
 
-    Raises :class:`WireError` (with the JSON path) where serde would fail.
+    ``era`` (a name from :mod:`lash_spec.eras`) picks the form of every
+    era-split type inside; without it, an era form ``tp`` reads its own forms
+    and any other type the current era's. Raises :class:`WireError` (with the
+    JSON path) where serde would fail.
     """
-    result: T = typing.cast(T, converter.structure(value, tp))
+    forms = tp.__dict__.get("__era__") if isinstance(tp, type) else None
+    if era is None and forms is not None:
+        token = _FORMS.set(forms)
+        try:
+            return typing.cast(T, converter.structure(value, tp))
+        finally:
+            _FORMS.reset(token)
+    with wire_era(era):
+        result: T = typing.cast(T, converter.structure(value, tp))
     return result
 
 
@@ -1345,14 +1458,15 @@ def to_json(obj: Any, tp: Any = None) -> str:
     return write_json(to_wire(obj, tp))
 
 
-def from_json(tp: type[T] | Any, text: str) -> T:
+def from_json(tp: type[T] | Any, text: str, *, era: str | None = None) -> T:
     """``serde_json::from_str``: read the text as serde_json does, then decode as ``tp``.
 
     The reader conveys what only text carries (repeated keys, depth, lone
     surrogates, out-of-range numbers) and the shapes apply serde's rules to
-    it; every refusal is a :class:`WireError` with the JSON path.
+    it; every refusal is a :class:`WireError` with the JSON path. ``era``
+    picks the upstream commit whose form of an era-split type is read.
     """
-    result: T = from_wire(tp, read_text(text))
+    result: T = from_wire(tp, read_text(text), era=era)
     return result
 
 

@@ -1,4 +1,7 @@
-"""Ops of seed 001 (``lash-core/src/session/execution_context.rs`` @002).
+"""Ops of seed 001 (``lash-core/src/session/execution_context.rs`` @ceb460d4).
+
+The args and results are the ``ceb460d4`` forms (:mod:`lash_spec.model.ceb460d4`),
+the era of seed 001.
 
 ``RuntimeExecutionContext`` is live runtime state with no serde form, so its
 methods take the context fields they read in place of ``self``, in struct
@@ -25,12 +28,17 @@ from collections.abc import Callable
 from typing import Any
 
 from lash_spec.conformance.ops import Op
+from lash_spec.model.ceb460d4 import (
+    ProcessExecutionEnvSpec,
+    ProcessRegistration,
+    RuntimeEffectKind,
+    RuntimeEffectOutcome,
+)
 from lash_spec.model.context import (
     PROCESS_SIGNAL_WAIT_CANCELLED,
     PROCESS_SIGNAL_WAIT_TIMEOUT,
     RUNTIME_EFFECT_WRONG_OUTCOME,
     SIGNAL_NAME_INVALID,
-    ProcessExecutionEnvSpec,
     RuntimeExecutionContext,
     await_process_signal_event_result,
     child_effect_invocation,
@@ -43,15 +51,9 @@ from lash_spec.model.context import (
     signal_process_by_id_result,
     sleep_process_result,
 )
-from lash_spec.model.envelope import RuntimeEffectKind, RuntimeInvocation
+from lash_spec.model.envelope import RuntimeInvocation
 from lash_spec.model.executor import ExecutionScope, ExecutionScopeRuntimeOperation
-from lash_spec.model.outcome import RuntimeEffectOutcome
-from lash_spec.model.process import (
-    ProcessEvent,
-    ProcessOriginator,
-    ProcessRegistration,
-    SessionScope,
-)
+from lash_spec.model.process import ProcessEvent, ProcessOriginator, SessionScope
 from lash_spec.wire.types import U64, Value
 
 

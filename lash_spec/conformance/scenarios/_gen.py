@@ -106,12 +106,15 @@ def op_cases(op_name: str, n: int, description: str = "generated arguments") -> 
 
     from lash_spec.conformance.corpus import call
     from lash_spec.conformance.ops import registry
+    from lash_spec.eras import era_of_seed
     from lash_spec.strategies import strategy_for
-    from lash_spec.wire.codec import to_wire
+    from lash_spec.wire.codec import to_wire, wire_era
 
     op = registry()[op_name]
     cases = []
-    for values in draw(st.tuples(*(strategy_for(t) for t in op.args)), n):
+    with wire_era(era_of_seed(op.seed)):  # era-split arguments in the seed's forms
+        drawn = draw(st.tuples(*(strategy_for(t) for t in op.args)), n)
+    for values in drawn:
         args = [to_wire(v, t) for v, t in zip(values, op.args, strict=True)]
         if serde_reads_exactly(args):
             cases.append(gen_case(op_name.replace("::", "/"), description, call(op_name, args)))

@@ -20,11 +20,17 @@ _SPEC_TEXT = (
     '"provider_id":"","session_id":null,"autonomous":false,"max_turns":null,'
     '"prompt":{"slots":{<MAP>}}}}'
 )
+# A registration in seed 001's (ceb460d4) form: `identity` required, `tool_id`
+# on the call, no `host_profile_id` in the provenance.
 _TOOL_REGISTRATION = {
     "id": "p1",
-    "input": {"type": "tool_call", "call": {"call_id": "c1", "tool_name": "t", "args": {}}},
+    "input": {
+        "type": "tool_call",
+        "call": {"call_id": "c1", "tool_id": "t", "tool_name": "t", "args": {}},
+    },
+    "identity": {"kind": "tool_call"},
     "event_types": [],
-    "provenance": {"originator": {"type": "host"}, "host_profile_id": "h"},
+    "provenance": {"originator": {"type": "host"}},
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
 from lash_spec.conformance.scenarios._gen import draw, gen_case, serde_reads_exactly, unique
 from lash_spec.conformance.scenarios.decode_text import text_cases
-from lash_spec.wire.codec import EnumShape, StructShape, shape_of, to_wire
+from lash_spec.wire.codec import EnumShape, StructShape, shape_of, to_wire, wire_era
 
 _WRONG: dict[type, Any] = {
     str: 7,
@@ -79,10 +79,11 @@ def _mutations(wire: Any) -> Iterator[tuple[str, Any]]:
     yield "array-form", list(wire.values())
 
 
-def _values(tp: Any, n: int) -> list[Any]:
+def _values(tp: Any, n: int, era: str | None) -> list[Any]:
     from lash_spec.strategies import strategy_for
 
-    values = [to_wire(v, tp) for v in draw(strategy_for(tp), n)]
+    with wire_era(era):
+        values = [to_wire(v, tp) for v in draw(strategy_for(tp), n)]
     return [v for v in values if serde_reads_exactly(v)]
 
 
@@ -90,18 +91,38 @@ def _sample(values: list[Any]) -> Any:
     return max(values, key=lambda v: len(v) if isinstance(v, dict | list) else 0)
 
 
-def _type_cases(rust_name: str, tp: Any, values: list[Any]) -> Iterable[CaseSpec]:
+def _type_cases(
+    rust_name: str, tp: Any, values: list[Any], era: str | None = None, prefix: str = "decode"
+) -> Iterable[CaseSpec]:
     op = f"decode:{rust_name}"
     for wire in values:
-        yield gen_case(f"decode/{rust_name}/valid", f"a canonical {rust_name}", call(op, [wire]))
+        yield gen_case(
+            f"{prefix}/{rust_name}/valid", f"a canonical {rust_name}", call(op, [wire], era=era)
+        )
     if not values:
         return
     for name, mutated in _mutations(_sample(values)):
         yield gen_case(
-            f"decode/{rust_name}/{name}",
+            f"{prefix}/{rust_name}/{name}",
             f"{rust_name}: {name.replace('-', ' ')}",
-            call(op, [mutated]),
+            call(op, [mutated], era=era),
         )
+
+
+def era_split_cases(era: str) -> Iterable[CaseSpec]:
+    """Generated ``decode:`` cases for every type whose form at ``era``
+    differs from the default era's (or exists only there), read at ``era``."""
+    from lash_spec.conformance.ops import wire_types
+
+    default = wire_types()
+    for rust_name, tp in sorted(wire_types(era).items()):
+        if default.get(rust_name) is not tp:
+            values = _values(tp, 4 if _structured(tp) else 2, era)
+            yield from _type_cases(rust_name, tp, values, era, prefix=f"decode@{era}")
+            if values:
+                yield from text_cases(
+                    rust_name, tp, _sample(values), era, prefix=f"decode_text@{era}"
+                )
 
 
 def _structured(tp: Any) -> bool:
@@ -110,7 +131,8 @@ def _structured(tp: Any) -> bool:
 
 
 def files() -> Iterable[FileSpec]:
-    from lash_spec.conformance.ops import wire_types
+    from lash_spec.conformance.ops import wire_type_at, wire_types
+    from lash_spec.eras import DEFAULT_ERA, era_of_seed
 
     by_seed: dict[str, list[CaseSpec]] = {}
     text_by_seed: dict[str, list[CaseSpec]] = {}
@@ -119,10 +141,25 @@ def files() -> Iterable[FileSpec]:
         seed = "002" if module.endswith(("turn_io", "snapshot")) else "000"
         if module.endswith(("sansio", "session", "plugin")):
             seed = "003"
-        values = _values(tp, 4 if _structured(tp) else 2)
-        by_seed.setdefault(seed, []).extend(_type_cases(rust_name, tp, values))
-        if values:
-            text_by_seed.setdefault(seed, []).extend(text_cases(rust_name, tp, _sample(values)))
+        era = era_of_seed(seed)  # each seed's types are read at its era
+        at_era = wire_type_at(rust_name, era)
+        cases = by_seed.setdefault(seed, [])
+        if at_era is not None:
+            values = _values(at_era, 4 if _structured(at_era) else 2, era)
+            cases.extend(_type_cases(rust_name, at_era, values, era))
+            if values:
+                text_by_seed.setdefault(seed, []).extend(
+                    text_cases(rust_name, at_era, _sample(values), era)
+                )
+        if at_era is not tp:  # the default era's form too (e.g. a 74941d21 ToolManifest)
+            values = _values(tp, 4 if _structured(tp) else 2, DEFAULT_ERA)
+            cases.extend(_type_cases(rust_name, tp, values, DEFAULT_ERA, f"decode@{DEFAULT_ERA}"))
+            if values:
+                text_by_seed.setdefault(seed, []).extend(
+                    text_cases(
+                        rust_name, tp, _sample(values), DEFAULT_ERA, f"decode_text@{DEFAULT_ERA}"
+                    )
+                )
     kinds = (
         ("decode", by_seed, "decode:TYPE — serde's acceptance and canonical re-serialization"),
         (

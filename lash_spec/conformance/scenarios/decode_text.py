@@ -49,6 +49,7 @@ from lash_spec.wire.codec import (
     from_wire,
     shape_of,
     to_wire,
+    wire_era,
 )
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.text import write_json
@@ -256,16 +257,21 @@ def _field_spellings(tp: Any, wire: dict[str, Any], tag: str | None) -> Iterator
         yield _Mutation("lone-surrogate-in-field", lone, err=True)
 
 
-def text_cases(rust_name: str, tp: Any, wire: Any) -> Iterable[CaseSpec]:
-    """The ``decode_text`` cases of one wire type, mutating one canonical value."""
+def text_cases(
+    rust_name: str, tp: Any, wire: Any, era: str | None = None, prefix: str = "decode_text"
+) -> Iterable[CaseSpec]:
+    """The ``decode_text`` cases of one wire type, mutating one canonical value
+    (read at ``era``, like the type's ``decode`` cases)."""
     op = f"decode_text:{rust_name}"
-    same = to_wire(from_wire(tp, wire), tp)
-    for m in _mutations(tp, wire):
+    with wire_era(era):  # every expectation below is read at the case's era
+        same = to_wire(from_wire(tp, wire), tp)
+        mutations = list(_mutations(tp, wire))
+    for m in mutations:
         if m.err:
-            body = call(op, [m.text], expect_err=_ERR)
+            body = call(op, [m.text], expect_err=_ERR, era=era)
         else:
-            body = call(op, [m.text], expect=same if m.expect is _SAME else m.expect)
-        yield gen_case(f"decode_text/{rust_name}/{m.name}", f"{rust_name}: {m.name}", body)
+            body = call(op, [m.text], expect=same if m.expect is _SAME else m.expect, era=era)
+        yield gen_case(f"{prefix}/{rust_name}/{m.name}", f"{rust_name}: {m.name}", body)
 
 
 # ---------------------------------------------------------------------------

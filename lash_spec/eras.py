@@ -1,0 +1,108 @@
+"""Eras: the upstream commits the seeds were taken from.
+
+The seeds come from different upstream commits, and a seed's functions take
+and return the types *of its own commit*. An :class:`Era` names one such
+commit. Most wire types have one shape at every era; the few that changed
+(wire-format §12) exist once per *form*. :data:`ERAS` says which form set each
+era reads and writes, and :data:`SEED_ERAS` which era each seed is declared at.
+This module is the one place both are written down.
+
+Form sets: the §12 types changed between ``74941d21`` and ``ceb460d4``. The
+older commit ``e2e0b409`` has the ``74941d21`` forms of them; seed 004 has no
+upstream commit and is given the newest forms (it reaches none of them).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = [
+    "DEFAULT_ERA",
+    "ERAS",
+    "SEED_ERAS",
+    "Era",
+    "UnknownEraError",
+    "era",
+    "era_names",
+    "era_of_seed",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Era:
+    """One upstream commit (or, for seed 004, a named stand-in)."""
+
+    name: str  # short sha, or "seed-004"
+    commit: str | None  # full sha; None when there is no upstream commit
+    date: str | None
+    seeds: tuple[str, ...]  # the seeds declared at this era
+    forms: str  # the form set of the era-split types ("74941d21" | "ceb460d4")
+    note: str = ""
+
+
+ERAS: tuple[Era, ...] = (
+    Era(
+        name="e2e0b409",
+        commit="e2e0b409cbe7381349ba49c75b6d6d2ff46d3361",
+        date="2026-06-08",
+        seeds=("003",),
+        forms="74941d21",
+        note="sans-IO turn machine",
+    ),
+    Era(
+        name="74941d21",
+        commit="74941d2186caef7da7ef63a6f3686ca0882dde32",
+        date="2026-06-15",
+        seeds=("000",),
+        forms="74941d21",
+        note="runtime-effect envelopes",
+    ),
+    Era(
+        name="ceb460d4",
+        commit="ceb460d4a03fad60fd8932d2c4deb6ede88c6ed9",
+        date="2026-06-22",
+        seeds=("001", "002"),
+        forms="ceb460d4",
+        note="execution context; turn input and activity",
+    ),
+    Era(
+        name="seed-004",
+        commit=None,
+        date=None,
+        seeds=("004",),
+        forms="ceb460d4",
+        note="run admission; no identified upstream commit",
+    ),
+)
+"""Every era, oldest commit first."""
+
+SEED_ERAS: dict[str, str] = {s: e.name for e in ERAS for s in e.seeds}
+"""Seed number → the era its functions are declared at."""
+
+DEFAULT_ERA = "74941d21"
+"""The era of a decode that names none (seed 000's, the wire codec's home)."""
+
+_BY_NAME = {e.name: e for e in ERAS}
+
+
+class UnknownEraError(ValueError):
+    """An era name that is not in :data:`ERAS`."""
+
+
+def era(name: str) -> Era:
+    """The era called ``name`` (short sha or ``seed-004``)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        known = ", ".join(_BY_NAME)
+        raise UnknownEraError(f"unknown era {name!r} (known: {known})") from None
+
+
+def era_names() -> tuple[str, ...]:
+    """The names of all eras, oldest first."""
+    return tuple(_BY_NAME)
+
+
+def era_of_seed(seed: str) -> str | None:
+    """The era of a seed's functions; ``None`` for ops that belong to no seed."""
+    return SEED_ERAS.get(seed)
