@@ -33,6 +33,7 @@ internal tags first, ``Value`` maps sorted) for :mod:`lash_spec.wire.text`.
 from __future__ import annotations
 
 import enum
+import hashlib
 import math
 import re
 import sys
@@ -45,6 +46,7 @@ import attrs
 import cattrs
 
 from lash_spec.wire.errors import WireError
+from lash_spec.wire.plan import compiled_json
 from lash_spec.wire.text import canonical_value, sha256_hex, write_json
 from lash_spec.wire.types import Err, IntRange, Ok, ValueMark
 
@@ -54,6 +56,7 @@ __all__ = [
     "dflt",
     "from_json",
     "from_wire",
+    "pure_json",
     "renamed",
     "shape_of",
     "skip_empty",
@@ -1130,7 +1133,19 @@ def to_wire(obj: Any, tp: Any = None) -> Any:
 
 
 def to_json(obj: Any, tp: Any = None) -> str:
-    """serde_json's compact text of ``obj``."""
+    """serde_json's compact text of ``obj``.
+
+    Written by the compiled writer when it is built (:mod:`lash_spec.wire.plan`),
+    else — and for any value it declines — by :func:`pure_json`.
+    """
+    data = compiled_json(obj, tp)
+    if data is not None:
+        return data.decode("utf-8")
+    return pure_json(obj, tp)
+
+
+def pure_json(obj: Any, tp: Any = None) -> str:
+    """The reference text: :func:`to_wire`, then :func:`~lash_spec.wire.text.write_json`."""
     return write_json(to_wire(obj, tp))
 
 
@@ -1149,4 +1164,7 @@ def stable_json(value: Any) -> str:
 
 def stable_hash(value: Any) -> str:
     """Lowercase hex SHA-256 of :func:`stable_json`."""
-    return sha256_hex(to_json(value))
+    data = compiled_json(value)
+    if data is not None:
+        return hashlib.sha256(data).hexdigest()
+    return sha256_hex(pure_json(value))
