@@ -12,6 +12,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Node kinds: keep in step with plan.py. */
@@ -43,7 +44,11 @@ typedef struct {
     char *data;
     Py_ssize_t len;
     Py_ssize_t cap;
+    int depth;
 } Buf;
+
+/* Nesting deeper than this is left to the pure path (and its recursion limit). */
+#define MAX_DEPTH 256
 
 static int buf_grow(Buf *b, Py_ssize_t extra) {
     Py_ssize_t need = b->len + extra;
@@ -82,6 +87,12 @@ static int fallback(const char *why) {
     return -1;
 }
 
+static inline int enter(Buf *b) {
+    if (++b->depth <= MAX_DEPTH) return 0;
+    b->depth--;
+    return fallback("nested too deep");
+}
+
 /* -- strings: raw UTF-8; '"', '\\' and C0 controls escaped (lowercase hex) -- */
 
 static const char HEX[] = "0123456789abcdef";
@@ -100,8 +111,23 @@ static int put_string(Buf *b, PyObject *s) {
     if (buf_grow(b, 6 * n + 2) < 0) return -1;
     char *o = b->data + b->len;
     *o++ = '"';
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = p[i];
+    Py_ssize_t i = 0;
+    while (i < n) {
+        /* Copy clean bytes eight at a time: a word is clean when it holds no
+         * byte below 0x20, no '"' and no '\\' (the classic SWAR tests). */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            uint64_t quote = w ^ 0x2222222222222222ULL, slash = w ^ 0x5c5c5c5c5c5c5c5cULL;
+            uint64_t bad = (w - 0x2020202020202020ULL) | (quote - 0x0101010101010101ULL) |
+                           (slash - 0x0101010101010101ULL);
+            if ((bad & ~w & ~quote & ~slash & 0x8080808080808080ULL) != 0) break;
+            memcpy(o, p + i, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned char c = p[i++];
         if (c >= 0x20 && c != '"' && c != '\\') {
             *o++ = (char)c;
             continue;
@@ -230,18 +256,18 @@ static int put_value(Buf *b, PyObject *v, int sorted) {
     if (t == &PyLong_Type) return put_int(b, v, sorted);
     if (t == &PyFloat_Type) return put_float(b, PyFloat_AS_DOUBLE(v));
     if (t == &PyList_Type) {
-        if (Py_EnterRecursiveCall(" while writing JSON")) return -1;
+        if (enter(b) < 0) return -1;
         int rc = putc_(b, '[');
         for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(v); i++) {
             if (i && putc_(b, ',') < 0) rc = -1;
             else rc = put_value(b, PyList_GET_ITEM(v, i), sorted);
         }
-        Py_LeaveRecursiveCall();
+        b->depth--;
         return rc < 0 ? -1 : putc_(b, ']');
     }
     if (t == &PyDict_Type) {
         if (sorted) return put_sorted_keys(b, v, 1, NULL);
-        if (Py_EnterRecursiveCall(" while writing JSON")) return -1;
+        if (enter(b) < 0) return -1;
         int rc = putc_(b, '{');
         Py_ssize_t pos = 0, i = 0;
         PyObject *key, *item;
@@ -256,7 +282,7 @@ static int put_value(Buf *b, PyObject *v, int sorted) {
                 rc = -1;
             Py_DECREF(item);
         }
-        Py_LeaveRecursiveCall();
+        b->depth--;
         return rc < 0 ? -1 : putc_(b, '}');
     }
     return fallback("not an exact JSON type");
@@ -274,7 +300,7 @@ static int put_sorted_keys(Buf *b, PyObject *d, int sorted, PyObject *plan) {
             return fallback("non-string key");
         }
     }
-    if (PyList_Sort(keys) < 0 || Py_EnterRecursiveCall(" while writing JSON")) {
+    if (PyList_Sort(keys) < 0 || enter(b) < 0) {
         Py_DECREF(keys);
         return -1;
     }
@@ -292,7 +318,7 @@ static int put_sorted_keys(Buf *b, PyObject *d, int sorted, PyObject *plan) {
             rc = -1;
         Py_DECREF(item);
     }
-    Py_LeaveRecursiveCall();
+    b->depth--;
     Py_DECREF(keys);
     return rc < 0 ? -1 : putc_(b, '}');
 }
@@ -550,9 +576,9 @@ static int put_plan_inner(Buf *b, PyObject *plan, PyObject *obj) {
 }
 
 static int put_plan(Buf *b, PyObject *plan, PyObject *obj) {
-    if (Py_EnterRecursiveCall(" while writing JSON")) return -1;
+    if (enter(b) < 0) return -1;
     int rc = put_plan_inner(b, plan, obj);
-    Py_LeaveRecursiveCall();
+    b->depth--;
     return rc;
 }
 
@@ -563,7 +589,7 @@ static PyObject *dumps(PyObject *self, PyObject *const *args, Py_ssize_t nargs) 
         PyErr_SetString(PyExc_TypeError, "dumps(plan, obj)");
         return NULL;
     }
-    Buf b = {NULL, 0, 0};
+    Buf b = {NULL, 0, 0, 0};
     PyObject *result = NULL;
     if (put_plan(&b, args[0], args[1]) == 0)
         result = PyBytes_FromStringAndSize(b.data, b.len);

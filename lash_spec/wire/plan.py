@@ -51,6 +51,7 @@ pure writer produces for the key or name, so no escaping rule lives twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import warnings
@@ -315,18 +316,11 @@ def _top_plan(obj: Any, tp: Any, writer: ModuleType) -> Plan:
     from lash_spec.wire import codec as c
 
     if tp is not None:
-        try:
-            return _BY_TP[tp]
-        except KeyError:
-            plan = _BY_TP[tp] = plan_of(c.shape_of(tp), writer)
-            return plan
-        except TypeError:  # an unhashable annotation
-            return plan_of(c.shape_of(tp), writer)
+        plan = plan_of(c.shape_of(tp), writer)
+        with contextlib.suppress(TypeError):  # an unhashable annotation: not cached
+            _BY_TP[tp] = plan
+        return plan
     cls = type(obj)
-    try:
-        return _BY_TYPE[cls]
-    except KeyError:
-        pass
     if c._is_model_class(cls):
         plan = plan_of(c._shape_for_instance(obj), writer)
     else:
@@ -346,7 +340,14 @@ def compiled_json(obj: Any, tp: Any = None, writer: ModuleType | None = None) ->
     if w is None:
         return None
     try:
-        data: bytes = w.dumps(_top_plan(obj, tp, w), obj)
-    except Exception:
+        plan = _BY_TYPE[type(obj)] if tp is None else _BY_TP[tp]
+    except (KeyError, TypeError):
+        try:
+            plan = _top_plan(obj, tp, w)
+        except Exception:  # no shape for it: the pure path raises the error
+            return None
+    try:
+        data: bytes = w.dumps(plan, obj)
+    except Exception:  # declined (or a Python-level encode raised): the pure path answers
         return None
     return data
