@@ -281,3 +281,22 @@ def test_odd_values_behave_alike(value: Any, tp: Any, both_paths: Any) -> None:
 def test_encoder_is_reported() -> None:
     assert lash_spec.wire.ENCODER in ("compiled", "pure")
     assert lash_spec.wire.ENCODER_REASON
+
+
+@pytest.mark.parametrize("pure_env", ["1", None])
+def test_version_names_the_encoder(pure_env: str | None) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "LASH_SPEC_PURE"}
+    if pure_env is not None:
+        env["LASH_SPEC_PURE"] = pure_env
+    done = subprocess.run(
+        [sys.executable, "-c", "from lash_spec.cli import main; main(['--version'])"],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    available = plan.load_writer()[0] is not None
+    expected = "compiled" if pure_env is None and available else "pure"
+    assert done.stdout.startswith("lash-spec ") and f"encoder: {expected}," in done.stdout
