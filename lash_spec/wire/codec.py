@@ -28,6 +28,8 @@ those. Modelled here:
 Every rejection is a :class:`~lash_spec.wire.errors.WireError` naming the JSON
 path. Encoding writes dicts in serde order (struct fields in declaration order,
 internal tags first, ``Value`` maps sorted) for :mod:`lash_spec.wire.text`.
+``to_json``/``stable_hash`` use the compiled writer instead when it is built:
+it follows plans made from these same shapes (:mod:`lash_spec.wire.plan`).
 """
 
 from __future__ import annotations
