@@ -33,6 +33,8 @@ def _compile(source: Path, target: Path) -> str | None:
     if not cc or not ldshared or not include or not (Path(include) / "Python.h").exists():
         return "no C toolchain configured for this Python"
     compiler = shlex.split(cc)
+    if shutil.which(compiler[0]) is None and "CC" not in os.environ and shutil.which("cc"):
+        compiler = ["cc", *compiler[1:]]  # e.g. a distro's x86_64-linux-gnu-gcc not installed
     if shutil.which(compiler[0]) is None:
         return f"no C compiler ({compiler[0]})"
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
