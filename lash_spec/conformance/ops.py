@@ -13,6 +13,7 @@ paths here.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import importlib
 from collections.abc import Callable, Iterable
@@ -98,6 +99,20 @@ class Op:
 
     def encode_result(self, value: Any) -> Any:
         return to_wire(value, self.result)
+
+    def typed_values(self, args: list[Any]) -> list[tuple[Any, Any]]:
+        """``(value, type)`` of each decoded argument and of the result of a call.
+
+        No result when the call raises ``LashError``. The encode paths are
+        compared on these (``tests/test_encoder_paths.py``).
+        """
+        from lash_spec.wire.errors import LashError
+
+        decoded = self.decode_args(args)
+        out = [(v, tp) for v, tp in zip(decoded, self.args, strict=True) if tp is not RAW]
+        with contextlib.suppress(LashError):
+            out.append((self.fn(*decoded), self.result))
+        return out
 
 
 def _model_modules() -> Iterable[Any]:
