@@ -112,10 +112,29 @@ def _serve_adapter(args: argparse.Namespace) -> int:
     return serve(_eras_arg(args.era, "adapter"))
 
 
+def _version() -> str:
+    """The version and the encode path in use (compiled writer or pure Python)."""
+    from lash_spec import __version__
+    from lash_spec.wire import ENCODER, ENCODER_REASON
+
+    return f"lash-spec {__version__} (encoder: {ENCODER}, {ENCODER_REASON})"
+
+
+class _Version(argparse.Action):
+    """``--version``, printed unwrapped (argparse's own action re-flows the text)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(_version())
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lash-spec",
         description="Executable reference specification of lash's wire contracts.",
+    )
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="print the version and the encoder in use"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     verify = sub.add_parser(

@@ -15,6 +15,7 @@ wire type in :func:`wire_types`.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import importlib
 from collections.abc import Callable, Iterable
@@ -141,6 +142,23 @@ class Op:
             encoded = self.encode_result(value)
             out.setdefault(write_json(canonical_value(encoded)), encoded)
         return list(out.values())
+
+    def typed_values(self, args: list[Any], era: str | None = None) -> list[tuple[Any, Any]]:
+        """``(value, type)`` of each decoded argument and of the result of a call.
+
+        No result when the call raises ``LashError``. The encode paths are
+        compared on these (``tests/test_encoder_paths.py``).
+        """
+        from lash_spec.wire.errors import LashError
+
+        from lash_spec.eras import era_of_seed
+        from lash_spec.wire.codec import wire_era
+
+        decoded = self.decode_args(args, era)
+        out = [(v, tp) for v, tp in zip(decoded, self.args, strict=True) if tp is not RAW]
+        with contextlib.suppress(LashError), wire_era(era or era_of_seed(self.seed)):
+            out.append((self.fn(*decoded), self.result))
+        return out
 
 
 def _model_modules() -> Iterable[Any]:

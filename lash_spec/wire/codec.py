@@ -39,12 +39,15 @@ internal tags first, ``Value`` maps sorted) for :mod:`lash_spec.wire.text`.
 Rust ``HashMap`` fields (declared ``hashmap=True``) are written sorted too, but
 Rust writes them in a per-process random order: :func:`all_orders` and
 :func:`all_texts` enumerate every order it may write.
+``to_json``/``stable_hash`` use the compiled writer instead when it is built:
+it follows plans made from these same shapes (:mod:`lash_spec.wire.plan`).
 """
 
 from __future__ import annotations
 
 import contextvars
 import enum
+import hashlib
 import itertools
 import math
 import re
@@ -60,6 +63,7 @@ import attrs
 import cattrs
 
 from lash_spec.wire.errors import OrderLimitError, WireError
+from lash_spec.wire.plan import compiled_json
 from lash_spec.wire.reader import TextObject, Unreadable, read_text
 from lash_spec.wire.text import canonical_value, sha256_hex, write_json
 from lash_spec.wire.types import Err, IntRange, Ok, ValueMark
@@ -75,6 +79,7 @@ __all__ = [
     "era_form",
     "from_json",
     "from_wire",
+    "pure_json",
     "renamed",
     "shape_of",
     "skip_empty",
@@ -1454,7 +1459,20 @@ def to_wire(obj: Any, tp: Any = None) -> Any:
 
 
 def to_json(obj: Any, tp: Any = None) -> str:
-    """serde_json's compact text of ``obj``."""
+    """serde_json's compact text of ``obj``.
+
+    Written by the compiled writer when it is built (:mod:`lash_spec.wire.plan`),
+    else — and for any value it declines — by :func:`pure_json`.
+    """
+    if _ORDERS.get() is None:  # enumerating HashMap orders is the pure path's job
+        data = compiled_json(obj, tp)
+        if data is not None:
+            return data.decode("utf-8")
+    return pure_json(obj, tp)
+
+
+def pure_json(obj: Any, tp: Any = None) -> str:
+    """The reference text: :func:`to_wire`, then :func:`~lash_spec.wire.text.write_json`."""
     return write_json(to_wire(obj, tp))
 
 
@@ -1477,7 +1495,11 @@ def stable_json(value: Any) -> str:
 
 def stable_hash(value: Any) -> str:
     """Lowercase hex SHA-256 of :func:`stable_json`."""
-    return sha256_hex(to_json(value))
+    if _ORDERS.get() is None:
+        data = compiled_json(value)
+        if data is not None:
+            return hashlib.sha256(data).hexdigest()
+    return sha256_hex(pure_json(value))
 
 
 # ---------------------------------------------------------------------------

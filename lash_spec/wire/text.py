@@ -1,12 +1,14 @@
 """serde_json's compact text, byte for byte.
 
 lash computes identities as ``sha256(serde_json::to_string(value))``, so every
-byte matters. This module is the only place that turns wire values (plain
+byte matters. This module is the reference writer: it turns wire values (plain
 Python JSON: ``dict``/``list``/``str``/``int``/``float``/``bool``/``None``)
-into text. It does **not** reorder keys: the codec hands it dicts already in
-serde order (struct fields in declaration order, ``serde_json::Value`` maps
-sorted). :func:`canonical_value` gives a plain JSON value serde's ``Value``
-order, for callers that start from arbitrary JSON.
+into text. The compiled writer (:mod:`lash_spec.wire.plan`) is an accelerator
+held to this module's bytes by ``tests/test_encoder_paths.py``. It does **not**
+reorder keys: the codec hands it dicts already in serde order (struct fields
+in declaration order, ``serde_json::Value`` maps sorted). :func:`canonical_value`
+gives a plain JSON value serde's ``Value`` order, for callers that start from
+arbitrary JSON.
 
 Differences from Python's :mod:`json` that are handled here (each is tested):
 
