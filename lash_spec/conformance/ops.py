@@ -149,10 +149,9 @@ class Op:
         No result when the call raises ``LashError``. The encode paths are
         compared on these (``tests/test_encoder_paths.py``).
         """
-        from lash_spec.wire.errors import LashError
-
         from lash_spec.eras import era_of_seed
         from lash_spec.wire.codec import wire_era
+        from lash_spec.wire.errors import LashError
 
         decoded = self.decode_args(args, era)
         out = [(v, tp) for v, tp in zip(decoded, self.args, strict=True) if tp is not RAW]
