@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import importlib
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -251,35 +252,28 @@ def _is_variant(cls: type) -> bool:
     return any("__serde_enum__" in base.__dict__ for base in cls.__mro__[1:])
 
 
-def _decode_op(rust_name: str, tp: Any) -> Op:
+def _codec_op(prefix: str, rust_name: str, tp: Any) -> Op:
+    """``decode:TYPE`` (serde_json's ``from_value``: a parsed JSON value) or
+    ``decode_text:TYPE`` (``from_str``: raw text), then written back."""
+    text = prefix == "decode_text:"
     return Op(
-        name=f"decode:{rust_name}",
-        args=(RAW,),
-        fn=lambda value: from_wire(tp, value),
+        name=f"{prefix}{rust_name}",
+        args=(str,) if text else (RAW,),
+        fn=(lambda arg: from_json(tp, arg)) if text else (lambda arg: from_wire(tp, arg)),
         result=tp,
         seed="wire",
         concept="codec",
         errors=("decode",),
-        doc=f"serde_json round trip of {rust_name}",
-    )
-
-
-def _decode_text_op(rust_name: str, tp: Any) -> Op:
-    return Op(
-        name=f"decode_text:{rust_name}",
-        args=(str,),
-        fn=lambda text: from_json(tp, text),
-        result=tp,
-        seed="wire",
-        concept="codec",
-        errors=("decode",),
-        doc=f"serde_json::from_str of {rust_name}: what only text carries",
+        doc=(
+            f"serde_json::from_str of {rust_name}: what only text carries"
+            if text
+            else f"serde_json round trip of {rust_name}"
+        ),
     )
 
 
 TYPE_OPS: dict[str, Callable[[str, Any], Op]] = {
-    "decode:": _decode_op,
-    "decode_text:": _decode_text_op,
+    prefix: functools.partial(_codec_op, prefix) for prefix in ("decode:", "decode_text:")
 }
 """Ops generated per wire type: name prefix → builder (Rust name, Python type).
 :func:`op_at` resolves TYPE in the case's era for every one of them."""
