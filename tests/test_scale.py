@@ -349,9 +349,10 @@ def test_fuzz_workers_give_each_op_the_outcome_of_one_process() -> None:
     options = FuzzOptions(max_examples=20, seed=5)
     one = fuzz(shlex.split(HASH_MUTANT), FUZZ_OPS, options)
     two = fuzz(shlex.split(HASH_MUTANT), FUZZ_OPS, FuzzOptions(max_examples=20, seed=5, jobs=2))
-    assert [(o.op, o.status, o.examples) for o in two.ops] == [
-        (o.op, o.status, o.examples) for o in one.ops
-    ]
+    # The same outcome per op; how far past max_examples the last batch of cases
+    # reaches is not part of an outcome (batch sizes are drawn).
+    assert [(o.op, o.status) for o in two.ops] == [(o.op, o.status) for o in one.ops]
+    assert all(o.examples >= 20 for o in two.ops if o.status == "passed")
     assert [o.op for o in two.ops] == FUZZ_OPS
     assert [d.body for d in two.divergences] == [d.body for d in one.divergences]
     assert [d.op for d in two.divergences] == ["stable_hash"]

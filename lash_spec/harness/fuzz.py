@@ -693,10 +693,17 @@ class _Workers:
             if index is not None and index not in self.runs:  # died on it: only this op lost
                 why = f"the fuzz worker died (exit status {worker.exitcode}) while fuzzing it"
                 self._store(index, OpRun(op=self.op_names[index], status="errored", reason=why))
+        # A worker killed between taking an op and reporting that it started it
+        # leaves that op unmarked: it is the dead worker's, not an unclaimed one.
+        dead = [w.exitcode for w in workers if w.exitcode not in (0, None)]
         if self.result.unusable is None:
             for index, name in enumerate(self.op_names):
                 if index not in self.runs:
-                    why = "not run: no fuzz worker was left to take it"
+                    why = (
+                        f"the fuzz worker died (exit status {dead[0]}) before it reported this op"
+                        if dead
+                        else "not run: no fuzz worker was left to take it"
+                    )
                     self._store(index, OpRun(op=name, status="errored", reason=why))
         self.result.seconds = time.monotonic() - self.began
         return self.result
