@@ -151,7 +151,10 @@ def _declared_at(what: str, seed: str, era: str | None, path: str = "$") -> None
     (such a case holds at no era: ``check_case`` refuses it there too)."""
     declared = era_of_seed(seed)
     if era is not None and declared is not None and era != declared:
-        raise ExpectError(f"{what} is seed {seed}'s, declared at era {declared}, not {era}", path)
+        raise ExpectError(
+            f"{what} belongs to seed {seed}, declared at era {declared}: it does not run at {era}",
+            path,
+        )
 
 
 Filled = tuple[dict[str, Any], dict[str, Any] | None]  # (filled body, body to check, if stated)
