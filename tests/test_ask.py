@@ -150,3 +150,77 @@ def test_call_typed_errors(capsys: Capture) -> None:
     )
     assert main(["call", "stable_json", "[1,"]) == 1
     assert "ARGS: $.args: not JSON" in capsys.readouterr().err
+
+
+# Eras (docs/eras.md; wire-format §12): ceb460d4's ProcessRegistration requires
+# `identity`, and its ProcessProvenance has no `host_profile_id` (an unknown
+# key there, so serde drops it); 74941d21 has the opposite.
+REGISTRATION = json.dumps(
+    {
+        "id": "p1",
+        "input": {"type": "external", "metadata": None},
+        "event_types": [],
+        "provenance": {"originator": {"type": "host"}, "host_profile_id": "h"},
+    }
+)
+PROVENANCE = '{"originator": {"type": "host"}, "host_profile_id": "h"}'
+
+
+def test_decode_at_an_era(monkeypatch: pytest.MonkeyPatch, capsys: Capture) -> None:
+    canonical = json.dumps(json.loads(REGISTRATION), separators=(",", ":")) + "\n"
+    for argv in (["--era", "74941d21"], []):  # no --era: today's default era, 74941d21
+        _stdin(monkeypatch, REGISTRATION)
+        assert main(["decode", *argv, "ProcessRegistration"]) == 0
+        assert capsys.readouterr().out == canonical
+    for text in ([], ["--text"]):
+        _stdin(monkeypatch, REGISTRATION)
+        assert main(["decode", "--era", "ceb460d4", *text, "ProcessRegistration"]) == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err == "lash-spec decode: stdin: $: missing field `identity` [decode]\n"
+
+
+def test_hash_at_an_era(monkeypatch: pytest.MonkeyPatch, capsys: Capture) -> None:
+    _stdin(monkeypatch, PROVENANCE)
+    assert main(["hash", "--era", "ceb460d4", "ProcessProvenance"]) == 0
+    stable = '{"originator":{"type":"host"}}'
+    assert capsys.readouterr().out == f"{_sha(stable)}  {stable}\n"
+    _stdin(monkeypatch, PROVENANCE)
+    assert main(["hash", "--era", "e2e0b409", "ProcessProvenance"]) == 0
+    stable = '{"originator":{"type":"host"},"host_profile_id":"h"}'
+    assert capsys.readouterr().out == f"{_sha(stable)}  {stable}\n"
+
+
+def test_call_at_an_era(capsys: Capture) -> None:
+    assert main(["call", "--era", "ceb460d4", "decode:ProcessProvenance", f"[{PROVENANCE}]"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["ok"] == {"originator": {"type": "host"}}
+    assert (
+        main(["call", "--era", "ceb460d4", "decode:ProcessRegistration", f"[{REGISTRATION}]"]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["err"] == {"code": "decode"}
+    # a seed's function runs at its seed's era only (stable_hash: seed 000, 74941d21)
+    assert main(["call", "--era", "ceb460d4", "stable_hash", "[1]"]) == 1
+    assert "$.call: stable_hash belongs to seed 000, declared at era 74941d21" in (
+        capsys.readouterr().err
+    )
+    assert main(["call", "--era", "74941d21", "stable_hash", "[1]"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] == _sha("1")
+
+
+def test_unknown_or_missing_era(monkeypatch: pytest.MonkeyPatch, capsys: Capture) -> None:
+    for argv in (["decode", "Value"], ["hash", "Value"], ["call", "stable_hash", "[1]"]):
+        _stdin(monkeypatch, "1")
+        assert main([*argv, "--era", "nope"]) == 2
+        err = capsys.readouterr().err
+        assert f"lash-spec {argv[0]}: --era: unknown era 'nope'" in err
+        assert "ceb460d4" in err  # the known eras are listed
+    # ToolCallEffectOutcome exists only in the 74941d21 forms
+    assert main(["decode", "--era", "ceb460d4", "ToolCallEffectOutcome"]) == 2
+    assert "does not exist at era ceb460d4 (it does at e2e0b409, 74941d21)" in (
+        capsys.readouterr().err
+    )
+    assert main(["call", "--era", "ceb460d4", "decode:ToolCallEffectOutcome", "[{}]"]) == 1
+    assert "$.call: decode:ToolCallEffectOutcome: the type does not exist at era ceb460d4" in (
+        capsys.readouterr().err
+    )

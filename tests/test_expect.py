@@ -356,3 +356,107 @@ def test_the_committed_corpus_is_reproduced_from_its_inputs(
     assert len(files) >= 10
     for path in files:
         assert main(["expect", "--check", "-o", str(path)]) == 0, capsys.readouterr().out
+
+
+# Eras (docs/eras.md; wire-format §12): ceb460d4's ProcessProvenance has no
+# `host_profile_id` (an unknown key there, which serde drops) and its
+# ProcessRegistration requires `identity`; 74941d21 has the opposite.
+PROVENANCE = {"originator": {"type": "host"}, "host_profile_id": "h"}
+REGISTRATION = {
+    "id": "p1",
+    "input": {"type": "external", "metadata": None},
+    "event_types": [],
+    "provenance": PROVENANCE,
+}
+
+
+def test_expect_era_fills_every_input_there(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"call": "decode:ProcessProvenance", "args": [PROVENANCE]}) + "\n")
+    answers = {}
+    for era in ("74941d21", "ceb460d4", None):
+        code, out = _expect(tmp_path, str(src), *(["--era", era] if era else []))
+        assert code == 0
+        (case,) = json.loads(out.read_text(encoding="utf-8"))["cases"]
+        answers[era] = (case["body"]["ok"], case["eras"])
+    assert answers["74941d21"] == (PROVENANCE, ["e2e0b409", "74941d21"])
+    assert answers["ceb460d4"] == ({"originator": {"type": "host"}}, ["ceb460d4", "seed-004"])
+    assert answers[None] == answers["74941d21"]  # a decode op's own era: 74941d21
+
+
+def test_a_corpus_case_is_filled_at_its_first_era(tmp_path: Path) -> None:
+    def case(eras: list[str] | None) -> dict[str, Any]:
+        body = {"call": "decode:ProcessRegistration", "args": [REGISTRATION]}
+        return {"body": body, **({"eras": eras} if eras is not None else {})}
+
+    src = tmp_path / "in.json"
+    cases = [case(["ceb460d4", "seed-004"]), case(None)]
+    src.write_text(json.dumps({"cases": cases}))
+    code, out = _expect(tmp_path, str(src))
+    assert code == 1  # the same input twice: one id
+    (filled,) = json.loads(out.read_text(encoding="utf-8"))["cases"]
+    assert filled["body"]["err"] == {"code": "decode"}  # missing `identity` at ceb460d4
+    assert filled["eras"] == ["ceb460d4", "seed-004"]
+    src.write_text(json.dumps({"cases": cases[1:]}))
+    code, out = _expect(tmp_path, str(src))
+    assert code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["cases"][0]["body"]["ok"] == REGISTRATION
+    src.write_text(json.dumps({"cases": cases[:1]}))  # --era wins over a case's eras
+    code, out = _expect(tmp_path, str(src), "--era", "74941d21")
+    assert code == 0
+    (filled,) = json.loads(out.read_text(encoding="utf-8"))["cases"]
+    assert filled["body"]["ok"] == REGISTRATION
+    assert filled["eras"] == ["e2e0b409", "74941d21"]
+
+
+@pytest.mark.parametrize(
+    ("body", "era", "path", "message"),
+    [
+        ({"call": "stable_hash", "args": [1]}, "nope", "$", "unknown era 'nope'"),
+        (
+            {"call": "stable_hash", "args": [1]},
+            "ceb460d4",
+            "$.call",
+            "belongs to seed 000, declared at era 74941d21: it does not run at ceb460d4",
+        ),
+        (
+            {"call": "decode:ToolCallEffectOutcome", "args": [{}]},
+            "ceb460d4",
+            "$.call",
+            "the type does not exist at era ceb460d4",
+        ),
+        (
+            {"scenario": "run_admission", "steps": []},
+            "74941d21",
+            "$",
+            "run_admission belongs to seed 004, declared at era seed-004",
+        ),
+        (  # a stated expectation is checked at the era too
+            {"call": "decode:ProcessProvenance", "args": [PROVENANCE], "ok": PROVENANCE},
+            "ceb460d4",
+            "$.host_profile_id",  # check_case's path, inside the result
+            "the stated expectation is not what the model gives",
+        ),
+    ],
+)
+def test_inputs_the_era_rejects(body: Any, era: str, path: str, message: str) -> None:
+    with pytest.raises(ExpectError) as info:
+        expect_body(body, era)
+    assert info.value.path == path
+    assert message in info.value.message
+
+
+def test_an_unknown_era_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _expect(tmp_path, str(INPUTS), "--era", "nope")[0] == 2
+    assert "lash-spec expect: --era: unknown era 'nope' (known: e2e0b409," in (
+        capsys.readouterr().err
+    )
+    src = tmp_path / "in.json"
+    body = {"call": "stable_hash", "args": [1]}
+    src.write_text(json.dumps([{"body": body, "eras": ["nope"]}, {"body": body, "eras": "x"}]))
+    assert _expect(tmp_path, str(src))[0] == 1
+    err = capsys.readouterr().err
+    assert f"{src} item 0: $: unknown era 'nope'" in err
+    assert f"{src} item 1: $: `eras` must be an array of era names" in err

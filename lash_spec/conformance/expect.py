@@ -46,10 +46,11 @@ import attrs
 
 from lash_spec.conformance.check import body_kind, check_case
 from lash_spec.conformance.corpus import CaseSpec, FileSpec, body_hash, call, render_file
-from lash_spec.conformance.coverage import concept_of
+from lash_spec.conformance.coverage import KIND_CONCEPTS, concept_of
 from lash_spec.conformance.diff import _excerpt, first_difference
 from lash_spec.conformance.inputs import Header, Input
-from lash_spec.conformance.ops import registry
+from lash_spec.conformance.ops import op_at, registry
+from lash_spec.eras import era_of_seed
 from lash_spec.wire.errors import PathItem, WireError, render_path
 
 __all__ = [
@@ -102,16 +103,29 @@ def _known_keys(body: dict[str, Any], known: Sequence[str]) -> None:
             raise ExpectError(f"unknown key `{key}`, expected one of {list(known)}")
 
 
-def expect_body(body: Any) -> dict[str, Any]:
-    """``body`` with every expectation filled in by the model.
+def expect_body(body: Any, era: str | None = None) -> dict[str, Any]:
+    """``body`` with every expectation filled in by the model at ``era``.
 
     ``body`` is an input-only case body (module docstring); any expectation
-    it states must agree with the model. Raises :class:`ExpectError` (with
-    the JSON path) for an input the model rejects: an unknown op or body
-    kind, an argument that does not decode, an impossible trace.
+    it states must agree with the model. ``era`` (a name from
+    :mod:`lash_spec.eras`) is where the model runs: ``decode:``-style ops
+    read and write that era's forms, and a seed's function, trace or
+    scenario is refused at an era other than its seed's. ``None`` is the
+    op's own era, as :func:`~lash_spec.conformance.corpus.call` has it.
+    Raises :class:`ExpectError` (with the JSON path) for an input the model
+    rejects: an unknown op, era or body kind, an argument that does not
+    decode, an impossible trace.
     """
+    from lash_spec.eras import UnknownEraError
+    from lash_spec.eras import era as era_named
+
     if not isinstance(body, dict):
         raise ExpectError(f"a case body is a JSON object, got {_type_name(body)}")
+    if era is not None:
+        try:
+            era_named(era)
+        except UnknownEraError as err:
+            raise ExpectError(str(err)) from None
     kind = body_kind(body)
     filler = _FILLERS.get(kind)
     if filler is None:
@@ -119,9 +133,11 @@ def expect_body(body: Any) -> dict[str, Any]:
             "unknown body kind: expected a call case (`call`), a turn trace (`config` and "
             '`steps`) or a run-admission scenario (`"scenario": "run_admission"`)'
         )
-    filled, stated = filler(body)
+    if kind != "call":
+        _declared_at(kind, KIND_CONCEPTS[kind][0], era)
+    filled, stated = filler(body, era)
     if stated is not None:
-        result = check_case(stated)
+        result = check_case(stated, era=era)
         if not result.passed:
             raise ExpectError(
                 f"the stated expectation is not what the model gives: {result.detail}",
@@ -130,26 +146,40 @@ def expect_body(body: Any) -> dict[str, Any]:
     return filled
 
 
+def _declared_at(what: str, seed: str, era: str | None, path: str = "$") -> None:
+    """Refuse ``era`` for a seed's function or body kind declared at another era
+    (such a case holds at no era: ``check_case`` refuses it there too)."""
+    declared = era_of_seed(seed)
+    if era is not None and declared is not None and era != declared:
+        raise ExpectError(
+            f"{what} belongs to seed {seed}, declared at era {declared}: it does not run at {era}",
+            path,
+        )
+
+
 Filled = tuple[dict[str, Any], dict[str, Any] | None]  # (filled body, body to check, if stated)
 
 
-def _fill_call(body: dict[str, Any]) -> Filled:
+def _fill_call(body: dict[str, Any], era: str | None) -> Filled:
     _known_keys(body, ("call", "args", *_OUTCOMES))
     name = body["call"]
     if not isinstance(name, str):
         raise ExpectError(f"`call` must be a string, got {_type_name(name)}", "$.call")
-    op = registry().get(name)
-    if op is None:
+    if registry().get(name) is None:
         raise ExpectError(f"unknown op {name!r} (see `lash-spec explain`)", "$.call")
+    op = op_at(name, era)
+    if op is None:
+        raise ExpectError(f"{name}: the type does not exist at era {era}", "$.call")
+    _declared_at(name, op.seed, era, "$.call")
     args = body.get("args")
     if not isinstance(args, list):
         raise ExpectError("`args` must be an array of the op's arguments", "$.args")
     try:
-        op.decode_args(args)
+        op.decode_args(args, era)
     except WireError as err:
         raise _wire(err, *(() if err.path else ("args",)), what="does not decode: ") from None
     try:
-        filled = call(name, args)
+        filled = call(name, args, era=era)
     except Exception as exc:  # a model crash is the input's report, not a crashed command
         raise ExpectError(f"the model raised {type(exc).__name__}: {exc}") from None
     stated = body if any(key in body for key in _OUTCOMES) else None
@@ -183,7 +213,7 @@ def _trace_move(step: Any, index: int) -> tuple[str, Any, bool]:
     raise ExpectError(f"unknown step kind {move!r}", path)
 
 
-def _fill_trace(body: dict[str, Any]) -> Filled:
+def _fill_trace(body: dict[str, Any], era: str | None) -> Filled:
     from lash_spec.turn_machine.config import TraceConfig
     from lash_spec.turn_machine.driver import ScriptedDriver
     from lash_spec.turn_machine.trace import TraceRecorder, TraceStart
@@ -249,7 +279,7 @@ def _scenario_step(step: Any, index: int) -> tuple[str, Any, dict[str, Any]]:
     return ops[0], step[ops[0]], stated
 
 
-def _fill_scenario(body: dict[str, Any]) -> Filled:
+def _fill_scenario(body: dict[str, Any], era: str | None) -> Filled:
     from lash_spec.conformance.scenario import ScenarioRecorder, read_config
 
     _known_keys(body, ("scenario", "runtime", "build", "steps"))
@@ -293,7 +323,8 @@ def _fill_scenario(body: dict[str, Any]) -> Filled:
     return filled, merged
 
 
-_FILLERS: dict[str, Callable[[dict[str, Any]], Filled]] = {
+# Each filler takes the era; a trace's or scenario's is its seed's (checked first).
+_FILLERS: dict[str, Callable[[dict[str, Any], str | None], Filled]] = {
     "call": _fill_call,
     "turn_trace": _fill_trace,
     "run_admission": _fill_scenario,
@@ -400,15 +431,20 @@ def _header(cases: Sequence[CaseSpec], given: Header, name: str) -> tuple[str, s
 
 
 def fill_inputs(
-    items: Sequence[Input], header: Header, name: str
+    items: Sequence[Input], header: Header, name: str, era: str | None = None
 ) -> tuple[FileSpec, list[Problem]]:
-    """The fixture file for ``items`` and the inputs rejected (left out of it)."""
+    """The fixture file for ``items`` and the inputs rejected (left out of it).
+
+    Each is filled at ``era``; without one, an input that states its eras (a
+    corpus case) at the first of them, where ``fill`` made it, and any other
+    at its op's own era.
+    """
     cases: list[CaseSpec] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for item in items:
         try:
-            body = expect_body(item.body)
+            body = expect_body(item.body, era or next(iter(item.eras), None))
         except ExpectError as err:
             problems.append(Problem(item.where, err.path, err.message))
             continue
@@ -486,6 +522,8 @@ def _expect_command(args: Any) -> int:
 
     from lash_spec.conformance.inputs import read_inputs
     from lash_spec.conformance.runner import FixtureError
+    from lash_spec.eras import UnknownEraError
+    from lash_spec.eras import era as era_named
 
     out = Path(args.output)
     if not args.inputs and not (args.check and args.output != "-"):
@@ -511,7 +549,14 @@ def _expect_command(args: Any) -> int:
         args.concept or read.header.concept,
         args.description or read.header.description,
     )
-    spec, problems = fill_inputs(items, given, "fixtures" if args.output == "-" else out.stem)
+    if args.era is not None:
+        try:
+            era_named(args.era)
+        except UnknownEraError as err:
+            print(f"lash-spec expect: --era: {err}", file=sys.stderr)
+            return 2
+    name = "fixtures" if args.output == "-" else out.stem
+    spec, problems = fill_inputs(items, given, name, args.era)
     problems = [Problem(where, "$", message) for where, message in read.problems] + problems
     for problem in problems:
         print(f"lash-spec expect: {problem}", file=sys.stderr)
@@ -568,4 +613,10 @@ def add_subcommand(sub: Any) -> None:
     parser.add_argument("--seed", help="the file's seed, three digits (default: the cases' own)")
     parser.add_argument("--concept", help="the file's concept (default: the cases' own, or mixed)")
     parser.add_argument("--description", help="the file's description")
+    parser.add_argument(
+        "--era",
+        metavar="ERA",
+        help="fill every input at this upstream era (docs/eras.md; default: a corpus "
+        "case's first era, else the op's own)",
+    )
     parser.set_defaults(run=_expect_command)

@@ -10,7 +10,8 @@ beyond ``u64``/``i64`` are floats, ``NaN`` is refused); raw text for
 :func:`read_inputs` reads case inputs for ``expect``: a corpus-like file
 (``{"id"?, "seed"?, "concept"?, "description"?, "cases": [...]}``), a JSON
 array, or JSON Lines, whose items are bodies or ``{"id"?, "description"?,
-"body"}`` entries.
+"eras"?, "body"}`` entries (``eras`` as a corpus case has it: the eras at
+which the case holds, the first being where ``expect`` fills it).
 """
 
 from __future__ import annotations
@@ -94,12 +95,13 @@ class Header:
 
 @attrs.frozen
 class Input:
-    """One case input: where it came from, its body, and its id/description if given."""
+    """One case input: where it came from, its body, and its id/description/eras if given."""
 
     where: str
     body: Any
     id: str | None = None
     description: str | None = None
+    eras: tuple[str, ...] = ()  # a corpus case's eras; empty: not stated
 
 
 @attrs.define
@@ -115,14 +117,16 @@ def _entry(item: Any, where: str, out: Inputs) -> None:
     if not (isinstance(item, dict) and "body" in item):
         out.items.append(Input(where, item))
         return
-    cid, description = item.get("id"), item.get("description")
+    cid, description, eras = item.get("id"), item.get("description"), item.get("eras", [])
     if cid is not None and not (isinstance(cid, str) and cid):
         out.problems.append((where, "`id` must be a non-empty string"))
     elif description is not None and not isinstance(description, str):
         out.problems.append((where, "`description` must be a string"))
+    elif not (isinstance(eras, list) and all(isinstance(e, str) for e in eras)):
+        out.problems.append((where, "`eras` must be an array of era names"))
     else:
         label = f"{where} ({cid})" if cid else where
-        out.items.append(Input(label, item["body"], cid, description))
+        out.items.append(Input(label, item["body"], cid, description, tuple(eras)))
 
 
 def _header(doc: dict[str, Any]) -> Header:
