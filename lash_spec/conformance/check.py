@@ -30,7 +30,6 @@ import attrs
 from lash_spec.conformance.diff import first_difference
 from lash_spec.conformance.ops import op_at, registry
 from lash_spec.eras import era_of_seed
-from lash_spec.wire.codec import wire_era
 from lash_spec.wire.errors import LashError, OrderLimitError, WireError
 from lash_spec.wire.text import canonical_value, write_json
 
@@ -153,8 +152,7 @@ def _check_call(body: Mapping[str, Any], era: str | None = None) -> CaseResult:
     except WireError as err:
         return CaseResult("failed", f"argument does not decode: {err}", op=name, path=err.json_path)
     try:
-        with wire_era(era):  # a decode op reads the forms of the case's era
-            results = op.results(decoded)
+        results = op.results(decoded, era)  # a decode op reads the case era's forms
     except LashError as err:
         return _compare_err(body, name, err.code, str(err))
     except WireError as err:

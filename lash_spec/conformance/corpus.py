@@ -28,7 +28,6 @@ import attrs
 from lash_spec.conformance.check import body_kind, check_case
 from lash_spec.conformance.ops import op_at
 from lash_spec.eras import era_names
-from lash_spec.wire.codec import wire_era
 from lash_spec.wire.errors import LashError
 from lash_spec.wire.text import canonical_value, sha256_hex, write_json
 
@@ -112,8 +111,7 @@ def call(
         raise CorpusError(f"{op_name} does not exist at era {era}")
     decoded = op.decode_args(args, era)
     try:
-        with wire_era(era):
-            results = op.results(decoded)
+        results = op.results(decoded, era)
         body: dict[str, Any] = {"call": op_name, "args": args}
         if len(results) == 1:
             body["ok"] = results[0]

@@ -94,13 +94,18 @@ class Op:
     # result depends on the map's per-process order: see :meth:`results`.
     order_dependent: bool = False
 
-    def decode_args(self, args: list[Any], era: str | None = None) -> list[Any]:
-        """Decode the case's arguments; era-split types in the forms of ``era``
-        (default: the era of the op's seed)."""
+    def at_era(self, era: str | None = None) -> contextlib.AbstractContextManager[None]:
+        """Decode and run inside this block with era-split types in the forms of
+        ``era`` (default: the era of the op's seed; a decode op keeps the
+        current one)."""
         from lash_spec.eras import era_of_seed
         from lash_spec.wire.codec import wire_era
 
-        with wire_era(era or era_of_seed(self.seed)):
+        return wire_era(era or era_of_seed(self.seed))
+
+    def decode_args(self, args: list[Any], era: str | None = None) -> list[Any]:
+        """Decode the case's arguments at ``era`` (see :meth:`at_era`)."""
+        with self.at_era(era):
             return self._decode_args(args)
 
     def _decode_args(self, args: list[Any]) -> list[Any]:
@@ -126,8 +131,9 @@ class Op:
     def encode_result(self, value: Any) -> Any:
         return to_wire(value, self.result)
 
-    def results(self, decoded: list[Any]) -> list[Any]:
-        """Every result (serde form) upstream may give for these arguments.
+    def results(self, decoded: list[Any], era: str | None = None) -> list[Any]:
+        """Every result (serde form) upstream may give for these arguments, run
+        at ``era`` (see :meth:`at_era`).
 
         One result, unless the op is ``order_dependent`` and the value it
         writes holds HashMaps with two or more entries: then one per distinct
@@ -136,13 +142,14 @@ class Op:
         :class:`~lash_spec.wire.errors.OrderLimitError` beyond
         :data:`~lash_spec.wire.codec.MAX_ORDERS` orders.
         """
-        if not self.order_dependent:
-            return [self.encode_result(self.fn(*decoded))]
-        out: dict[str, Any] = {}
-        for value in all_orders(lambda: self.fn(*decoded)):
-            encoded = self.encode_result(value)
-            out.setdefault(write_json(canonical_value(encoded)), encoded)
-        return list(out.values())
+        with self.at_era(era):
+            if not self.order_dependent:
+                return [self.encode_result(self.fn(*decoded))]
+            out: dict[str, Any] = {}
+            for value in all_orders(lambda: self.fn(*decoded)):
+                encoded = self.encode_result(value)
+                out.setdefault(write_json(canonical_value(encoded)), encoded)
+            return list(out.values())
 
     def typed_values(self, args: list[Any], era: str | None = None) -> list[tuple[Any, Any]]:
         """``(value, type)`` of each decoded argument and of the result of a call.
@@ -150,13 +157,11 @@ class Op:
         No result when the call raises ``LashError``. The encode paths are
         compared on these (``tests/test_encoder_paths.py``).
         """
-        from lash_spec.eras import era_of_seed
-        from lash_spec.wire.codec import wire_era
         from lash_spec.wire.errors import LashError
 
         decoded = self.decode_args(args, era)
         out = [(v, tp) for v, tp in zip(decoded, self.args, strict=True) if tp is not RAW]
-        with contextlib.suppress(LashError), wire_era(era or era_of_seed(self.seed)):
+        with contextlib.suppress(LashError), self.at_era(era):
             out.append((self.fn(*decoded), self.result))
         return out
 

@@ -119,7 +119,6 @@ class ReferenceAdapter:
     def _call(self, request: dict[str, Any]) -> Reply:
         from lash_spec.conformance.ops import op_at
         from lash_spec.eras import era_names
-        from lash_spec.wire.codec import wire_era
 
         name = request["op"]
         era = request.get("era")
@@ -134,7 +133,7 @@ class ReferenceAdapter:
             # Not the op's refusal: the case's argument is not of the op's type.
             return {"err": {"code": "argument", "message": f"argument does not decode: {err}"}}
         try:
-            with wire_era(era):
+            with op.at_era(era):
                 value = op.fn(*decoded)
         except (LashError, WireError) as err:
             return {"err": {"code": err.code, "message": str(err)}}
