@@ -27,7 +27,14 @@ from typing import Any, Final
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from lash_spec.harness.fuzz import DEFAULT_BATCH, STATEFUL_OPS, body_for, fuzz_case, op_strategy
+from lash_spec.harness.fuzz import (
+    DEFAULT_BATCH,
+    STATEFUL_OPS,
+    body_for,
+    fuzz_case,
+    fuzz_era,
+    op_strategy,
+)
 
 __all__ = ["configure", "make_test"]
 
@@ -96,18 +103,22 @@ def make_test(op_name: str) -> Callable[..., None] | None:
     @settings(deadline=None, suppress_health_check=_SUPPRESSED)
     @given(drawn_strategy)
     def test(drawn: Any) -> None:
-        bodies = [b for b in (body_for(op_name, d) for d in ([drawn] if stateful else drawn)) if b]
-        if not bodies:
-            reject()
+        import pytest
+
         runner = _runner()
         hello_reason = runner.ensure_started()
         if hello_reason is not None:
             raise RuntimeError(f"the adapter is unusable: {hello_reason}")
         if op_name not in (runner.hello.kinds if stateful else runner.hello.ops):
-            import pytest
-
             pytest.skip(f"the adapter does not implement {op_name}")
-        result = runner.run([fuzz_case(op_name, b, i) for i, b in enumerate(bodies)])
+        era = fuzz_era(op_name, runner.hello)  # as lash-spec fuzz picks it
+        if era is None:
+            pytest.skip(f"{op_name} is at none of the eras the adapter declares")
+        drawn_items = [drawn] if stateful else drawn
+        bodies = [b for b in (body_for(op_name, d, era) for d in drawn_items) if b]
+        if not bodies:
+            reject()
+        result = runner.run([fuzz_case(op_name, b, i, era) for i, b in enumerate(bodies)])
         for outcome, body in zip(result.outcomes, bodies, strict=True):
             if outcome.status == "skipped":
                 reject()  # the adapter declined this input: nothing to compare
