@@ -588,9 +588,9 @@ class _Job:
     command: str | Sequence[str]
     options: FuzzOptions
     deadline: float | None
-    tasks: Any  # (index, op name) ..., then None
+    tasks: Any  # this worker's own queue: (index, op name) ..., then None
     results: Any  # (kind, worker pid, ...) messages
-    remaining: Any  # ops not taken yet
+    remaining: Any  # ops not handed out yet (written by the parent only)
     stop: Any  # set when the adapter is unusable
 
 
@@ -610,9 +610,7 @@ def _worker(job: _Job) -> None:
             if task is None:
                 break
             index, name = task
-            with job.remaining.get_lock():
-                job.remaining.value -= 1
-                waiting = job.remaining.value
+            waiting = job.remaining.value
             share = None
             if job.deadline is not None:
                 left = job.deadline - time.monotonic()
@@ -653,6 +651,8 @@ class _Workers:
         self.result = FuzzResult(ops=[], divergences=[], hello=None, seconds=0.0, seed=seed)
         self.runs: dict[int, tuple[OpRun, list[Divergence]]] = {}
         self.working: dict[int, int] = {}  # worker pid -> index of the op it is on
+        self._queues: dict[int | None, Any] = {}  # worker pid -> its task queue
+        self._pending: list[tuple[int, str]] = []  # ops not handed out yet
 
     def run(self, command: str | Sequence[str]) -> FuzzResult:
         import multiprocessing
@@ -669,13 +669,18 @@ class _Workers:
             stop=ctx.Value("b", 0),
         )
         count = min(opts.jobs, len(self.op_names))
-        for task in enumerate(self.op_names):
-            job.tasks.put(task)
-        for _ in range(count):
-            job.tasks.put(None)
-        workers = [ctx.Process(target=_worker, args=(job,), daemon=True) for _ in range(count)]
+        # Each worker has its own task queue, fed one op at a time as it reports
+        # the last one done: a worker killed inside a queue operation can then
+        # leave only its own queue locked, never its siblings' (a shared task
+        # queue's lock, held by a killed reader, would block every other worker).
+        jobs = [attrs.evolve(job, tasks=ctx.Queue()) for _ in range(count)]
+        workers = [ctx.Process(target=_worker, args=(j,), daemon=True) for j in jobs]
         for worker in workers:
             worker.start()
+        self._queues = {w.pid: j.tasks for w, j in zip(workers, jobs, strict=True)}
+        self._pending = list(enumerate(self.op_names))
+        for pid in self._queues:
+            self._hand_out(job, pid)
         try:
             while any(w.is_alive() for w in workers):
                 self._receive(job, 0.2)
@@ -721,14 +726,25 @@ class _Workers:
         elif kind == "unusable":
             job.stop.value = 1
             self.result.unusable = self.result.unusable or message[2]
+            for queue_pid in self._queues:
+                self._queues[queue_pid].put(None)
         elif kind == "took":
             self.working[pid] = message[2]
         elif kind == "op":
             self.working.pop(pid, None)
             self._store(message[2], message[3], message[4])
+            self._hand_out(job, pid)
             if self.progress is not None:
                 self.progress("divergence" if message[4] else "cases", self.result)
         return True
+
+    def _hand_out(self, job: _Job, pid: int | None) -> None:
+        """Give worker ``pid`` its next op, or tell it to end when none is left."""
+        if self._pending and not job.stop.value:
+            job.remaining.value = len(self._pending) - 1
+            self._queues[pid].put(self._pending.pop(0))
+        else:
+            self._queues[pid].put(None)
 
     def _store(self, index: int, run: OpRun, divergences: Sequence[Divergence] = ()) -> None:
         self.runs[index] = (run, list(divergences))
