@@ -575,64 +575,70 @@ def fuzz(
 # -- worker processes -------------------------------------------------------
 #
 # ``lash-spec fuzz -j N``: N processes (spawned: a fresh interpreter each), each
-# with its own adapter, take ops one at a time from a shared queue and report each
-# op as soon as it is done (its OpRun and divergence), so a worker that dies loses
-# only the op it was working on: that op is reported ``errored`` with the worker's
-# exit status, and the other workers go on with the rest.
+# with its own adapter. The parent hands each worker one op at a time and the
+# worker reports each op as soon as it is done (its OpRun and divergences), so a
+# worker that dies loses only the op it was working on: that op is reported
+# ``errored`` with the worker's exit status, and the other workers go on.
+#
+# Every worker talks to the parent over its own two pipes, each with a single
+# writer, and nothing else is shared: no queue, no lock, no shared value. A
+# worker killed at any instant (even halfway through a write) can then break
+# only its own pipes, which the parent sees as end-of-file; with a shared queue
+# or a locked shared value, a worker killed while holding the lock left every
+# other process blocked on it for ever.
 
 
 @attrs.frozen
 class _Job:
-    """What a worker process is given (queues and shared values travel at spawn)."""
+    """What a worker process is given (its pipe ends travel at spawn)."""
 
     command: str | Sequence[str]
     options: FuzzOptions
     deadline: float | None
-    tasks: Any  # this worker's own queue: (index, op name) ..., then None
-    results: Any  # (kind, worker pid, ...) messages
-    remaining: Any  # ops not handed out yet (written by the parent only)
-    stop: Any  # set when the adapter is unusable
+    tasks: Any  # read end: (index, op name, ops still queued after it) ..., then None
+    results: Any  # write end: ("hello", hello) | ("took", index) | ("op", ...) | ...
 
 
 def _worker(job: _Job) -> None:
-    import os
-
     fuzzer = _Fuzzer(job.command, attrs.evolve(job.options, budget=None, jobs=1), None)
     fuzzer.result.seed = job.options.seed
-    pid, results = os.getpid(), job.results
+    send = job.results.send
     try:
         if not fuzzer.start():
-            results.put(("unusable", pid, fuzzer.result.unusable))
+            send(("unusable", fuzzer.result.unusable))
             return
-        results.put(("hello", pid, fuzzer.result.hello))
-        while not job.stop.value:
-            task = job.tasks.get()
-            if task is None:
-                break
-            index, name = task
-            waiting = job.remaining.value
+        send(("hello", fuzzer.result.hello))
+        while (task := job.tasks.recv()) is not None:
+            index, name, waiting = task
             share = None
             if job.deadline is not None:
                 left = job.deadline - time.monotonic()
                 if left <= 0:
-                    run = OpRun(op=name, status="skipped", reason="out of time")
-                    results.put(("op", pid, index, run, []))
+                    send(("op", index, OpRun(op=name, status="skipped", reason="out of time"), []))
                     continue
                 rounds = -(-(waiting + 1) // job.options.jobs)  # this op and those queued
                 share = left / max(1, rounds)
-            results.put(("took", pid, index))
+            send(("took", index))
             before = len(fuzzer.result.divergences)
             fuzzer.fuzz_op(name, share)
-            found = fuzzer.result.divergences[before:]
-            results.put(("op", pid, index, fuzzer.result.ops[-1], found))
+            send(("op", index, fuzzer.result.ops[-1], fuzzer.result.divergences[before:]))
             if fuzzer.result.unusable is not None:
-                results.put(("unusable", pid, fuzzer.result.unusable))
+                send(("unusable", fuzzer.result.unusable))
                 return
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, EOFError, OSError):
+        pass  # interrupted, or the parent is gone: nobody is left to report to
     finally:
         fuzzer.runner.close()
-        results.put(("done", pid))
+
+
+@attrs.define
+class _Peer:
+    """The parent's side of one worker: its process and its two pipe ends."""
+
+    process: Any
+    tasks: Any  # write end
+    results: Any  # read end; None once it has reached end-of-file
+    working: int | None = None  # index of the op it said it took
 
 
 class _Workers:
@@ -650,8 +656,6 @@ class _Workers:
         self.options = attrs.evolve(options, seed=seed)
         self.result = FuzzResult(ops=[], divergences=[], hello=None, seconds=0.0, seed=seed)
         self.runs: dict[int, tuple[OpRun, list[Divergence]]] = {}
-        self.working: dict[int, int] = {}  # worker pid -> index of the op it is on
-        self._queues: dict[int | None, Any] = {}  # worker pid -> its task queue
         self._pending: list[tuple[int, str]] = []  # ops not handed out yet
 
     def run(self, command: str | Sequence[str]) -> FuzzResult:
@@ -659,48 +663,42 @@ class _Workers:
 
         ctx = multiprocessing.get_context("spawn")
         opts = self.options
-        job = _Job(
-            command=command,
-            options=opts,
-            deadline=None if opts.budget is None else self.began + max(0.0, opts.budget),
-            tasks=ctx.Queue(),
-            results=ctx.Queue(),
-            remaining=ctx.Value("i", len(self.op_names)),
-            stop=ctx.Value("b", 0),
-        )
-        count = min(opts.jobs, len(self.op_names))
-        # Each worker has its own task queue, fed one op at a time as it reports
-        # the last one done: a worker killed inside a queue operation can then
-        # leave only its own queue locked, never its siblings' (a shared task
-        # queue's lock, held by a killed reader, would block every other worker).
-        jobs = [attrs.evolve(job, tasks=ctx.Queue()) for _ in range(count)]
-        workers = [ctx.Process(target=_worker, args=(j,), daemon=True) for j in jobs]
-        for worker in workers:
-            worker.start()
-        self._queues = {w.pid: j.tasks for w, j in zip(workers, jobs, strict=True)}
+        deadline = None if opts.budget is None else self.began + max(0.0, opts.budget)
+        peers: list[_Peer] = []
         self._pending = list(enumerate(self.op_names))
-        for pid in self._queues:
-            self._hand_out(job, pid)
         try:
-            while any(w.is_alive() for w in workers):
-                self._receive(job, 0.2)
-            while self._receive(job, 0.2):  # what the last workers sent before they ended
-                pass
+            for _ in range(min(opts.jobs, len(self.op_names))):
+                task_r, task_w = ctx.Pipe(duplex=False)
+                result_r, result_w = ctx.Pipe(duplex=False)
+                job = _Job(command, opts, deadline, tasks=task_r, results=result_w)
+                process = ctx.Process(target=_worker, args=(job,), daemon=True)
+                process.start()
+                task_r.close()  # the worker's ends: closed here, so its death reads as EOF
+                result_w.close()
+                peers.append(_Peer(process, task_w, result_r))
+            for peer in peers:
+                self._hand_out(peer)
+            self._gather(peers)
         except KeyboardInterrupt:
-            for worker in workers:
-                worker.terminate()
+            for peer in peers:
+                peer.process.terminate()
             raise
         finally:
-            for worker in workers:
-                worker.join(5)
-        for worker in workers:
-            index = self.working.get(worker.pid or -1)
-            if index is not None and index not in self.runs:  # died on it: only this op lost
-                why = f"the fuzz worker died (exit status {worker.exitcode}) while fuzzing it"
-                self._store(index, OpRun(op=self.op_names[index], status="errored", reason=why))
-        # A worker killed between taking an op and reporting that it started it
-        # leaves that op unmarked: it is the dead worker's, not an unclaimed one.
-        dead = [w.exitcode for w in workers if w.exitcode not in (0, None)]
+            for peer in peers:
+                peer.process.join(5)
+                if peer.process.is_alive():
+                    peer.process.kill()
+                    peer.process.join()
+        for peer in peers:
+            if peer.working is not None and peer.working not in self.runs:
+                why = (
+                    f"the fuzz worker died (exit status {peer.process.exitcode}) while fuzzing it"
+                )
+                run = OpRun(op=self.op_names[peer.working], status="errored", reason=why)
+                self._store(peer.working, run)
+        # A worker that died after it was handed an op but before it said it took
+        # it leaves that op unmarked: it is the dead worker's, not an unclaimed one.
+        dead = [p.process.exitcode for p in peers if p.process.exitcode not in (0, None)]
         if self.result.unusable is None:
             for index, name in enumerate(self.op_names):
                 if index not in self.runs:
@@ -713,38 +711,62 @@ class _Workers:
         self.result.seconds = time.monotonic() - self.began
         return self.result
 
-    def _receive(self, job: _Job, wait: float) -> bool:
-        import queue
+    def _gather(self, peers: list[_Peer]) -> None:
+        """Read every worker's reports until each pipe reaches end-of-file (the
+        worker ended, or died: either closes it, so this cannot wait for ever)."""
+        from multiprocessing.connection import wait
 
-        try:
-            message = job.results.get(timeout=wait)
-        except queue.Empty:
-            return False
-        kind, pid = message[0], message[1]
+        while live := {p.results: p for p in peers if p.results is not None}:
+            for ready in wait(list(live)):
+                peer = live[ready]
+                try:
+                    message = peer.results.recv()
+                except (EOFError, OSError):  # ended, or killed (perhaps mid-message)
+                    peer.results.close()
+                    peer.results = None
+                    self._close_tasks(peer)
+                    continue
+                self._on(peer, message)
+
+    def _on(self, peer: _Peer, message: tuple[Any, ...]) -> None:
+        kind = message[0]
         if kind == "hello" and self.result.hello is None:
-            self.result.hello = message[2]
+            self.result.hello = message[1]
         elif kind == "unusable":
-            job.stop.value = 1
-            self.result.unusable = self.result.unusable or message[2]
-            for queue_pid in self._queues:
-                self._queues[queue_pid].put(None)
+            self.result.unusable = self.result.unusable or message[1]
+            self._pending.clear()  # the others end after the op they are on
         elif kind == "took":
-            self.working[pid] = message[2]
+            peer.working = message[1]
         elif kind == "op":
-            self.working.pop(pid, None)
-            self._store(message[2], message[3], message[4])
-            self._hand_out(job, pid)
+            peer.working = None
+            self._store(message[1], message[2], message[3])
+            self._hand_out(peer)
             if self.progress is not None:
-                self.progress("divergence" if message[4] else "cases", self.result)
-        return True
+                self.progress("divergence" if message[3] else "cases", self.result)
 
-    def _hand_out(self, job: _Job, pid: int | None) -> None:
-        """Give worker ``pid`` its next op, or tell it to end when none is left."""
-        if self._pending and not job.stop.value:
-            job.remaining.value = len(self._pending) - 1
-            self._queues[pid].put(self._pending.pop(0))
-        else:
-            self._queues[pid].put(None)
+    def _hand_out(self, peer: _Peer) -> None:
+        """Give ``peer`` its next op, or tell it to end when none is left."""
+        if peer.tasks is None:
+            return
+        task = None
+        if self._pending:
+            index, name = self._pending.pop(0)
+            task = (index, name, len(self._pending))
+        try:
+            peer.tasks.send(task)
+        except OSError:  # the worker is gone; its pipe's EOF will account for it
+            if task is not None:
+                self._pending.insert(0, task[:2])
+            self._close_tasks(peer)
+            return
+        if task is None:
+            self._close_tasks(peer)
+
+    @staticmethod
+    def _close_tasks(peer: _Peer) -> None:
+        if peer.tasks is not None:
+            peer.tasks.close()
+            peer.tasks = None
 
     def _store(self, index: int, run: OpRun, divergences: Sequence[Divergence] = ()) -> None:
         self.runs[index] = (run, list(divergences))
