@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -213,5 +214,17 @@ if __name__ == "__main__":
 
 
 def run() -> None:
-    """Console-script wrapper: exit with :func:`main`'s status."""
-    sys.exit(main())
+    """Console-script wrapper: exit with :func:`main`'s status.
+
+    A reader that stops early (``lash-spec explain X | head``) closes the pipe;
+    that ends the command quietly, as it does for other Unix tools.
+    """
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the pipe again while flushing stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = 141  # 128 + SIGPIPE, what a shell reports for such a reader's writer
+    sys.exit(status)

@@ -218,7 +218,9 @@ def _field_rows(fields: Iterable[Any]) -> list[str]:
         rules = []
         if f.flatten:
             rules.append("flatten")
-        if f.skip_if is not None:
+        if f.rule.eras is not None:
+            rules.append(f"only {f.rule.eras} on, required there")
+        elif f.skip_if is not None:
             test = getattr(f.skip_if, "__name__", "skip").lstrip("_")
             rules.append("omitted when null" if test == "is_none" else f"omitted when `{test}`")
         if f.has_default:
@@ -228,6 +230,14 @@ def _field_rows(fields: Iterable[Any]) -> list[str]:
         name = "(flattened)" if f.flatten else f"`{f.wire}`"
         rows.append(f"| {name} | `{_cell(_expr(f.shape))}` | {', '.join(rules) or '—'} |")
     return rows
+
+
+def _member(f: Any) -> str:
+    """A struct variant's field in its enum's table (an era-gated one with its eras)."""
+    eras = f.rule.eras
+    if eras is None:
+        return f"`{f.wire}`: `{_cell(_expr(f.shape))}`"
+    return f"`{f.wire}`: `{_cell(_expr(f.shape.inner))}` (only {eras} on)"
 
 
 def _describe(shape: Any) -> list[str]:
@@ -262,11 +272,9 @@ def _describe(shape: Any) -> list[str]:
             elif v.kind == "tuple":
                 payload = "`[" + ", ".join(_expr(f.shape) for f in v.body.fields) + "]`"
             else:
-                payload = (
-                    ", ".join(f"`{f.wire}`: `{_cell(_expr(f.shape))}`" for f in v.body.fields)
-                    or "—"
-                )
-            rows.append(f"| `{v.name}` | {v.kind} | {payload} |")
+                payload = ", ".join(_member(f) for f in v.body.fields) or "—"
+            kind = v.kind if v.eras is None else f"{v.kind}; only {v.eras}"
+            rows.append(f"| `{v.name}` | {kind} | {payload} |")
         return [f"A Rust enum, {how}.", "", *rows]
     if isinstance(shape, c.UnitEnumShape):
         names = ", ".join(f'`"{n}"`' for n in shape.by_name)

@@ -7,9 +7,19 @@ commit. Most wire types have one shape at every era; the few that changed
 era reads and writes, and :data:`SEED_ERAS` which era each seed is declared at.
 This module is the one place both are written down.
 
-Form sets: the §12 types changed between ``74941d21`` and ``ceb460d4``. The
-older commit ``e2e0b409`` has the ``74941d21`` forms of them; seed 004 has no
-upstream commit and is given the newest forms (it reaches none of them).
+A type differs between eras in one of two ways.
+
+* Form sets: the §12 types changed between ``74941d21`` and ``ceb460d4``
+  in several places at once; each form is its own class (``@era_form``).
+  The older commit ``e2e0b409`` has the ``74941d21`` forms of them; seed 004
+  has no upstream commit and is given the newest forms (it reaches none).
+* Era ranges: where only one variant or one field came or went
+  (``CausalRef``'s ``trigger_occurrence``, ``AgentFrameSwitch.task``, the
+  sans-IO ``SyncExecutionSurface`` rename, ``ExecCode.language``), the type
+  stays one class and that variant or field carries an :class:`EraRange`: it
+  exists only at the eras in the range.
+
+Either way each era decodes exactly its own commit's shape.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ __all__ = [
     "ERAS",
     "SEED_ERAS",
     "Era",
+    "EraRange",
     "UnknownEraError",
     "era",
     "era_names",
@@ -83,6 +94,45 @@ DEFAULT_ERA = "74941d21"
 """The era of a decode that names none (seed 000's, the wire codec's home)."""
 
 _BY_NAME = {e.name: e for e in ERAS}
+
+
+def _index(name: str) -> int:
+    era(name)  # raises for an unknown name
+    return list(_BY_NAME).index(name)
+
+
+@attrs.frozen
+class EraRange:
+    """The eras at which an enum variant or a struct field exists: from
+    ``since`` (inclusive) to ``before`` (exclusive), in :data:`ERAS` order
+    (seed 004, with no commit of its own, counts as the newest)."""
+
+    since: str | None = None
+    before: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        lo = _index(self.since) if self.since is not None else 0
+        hi = _index(self.before) if self.before is not None else len(ERAS)
+        if lo >= hi:
+            raise ValueError(f"empty era range {self}")
+
+    def holds(self, name: str) -> bool:
+        """Whether the variant or field exists at era ``name``."""
+        i = _index(name)
+        if self.since is not None and i < _index(self.since):
+            return False
+        return self.before is None or i < _index(self.before)
+
+    def eras(self) -> tuple[str, ...]:
+        """The names of the eras in the range, oldest first."""
+        return tuple(e for e in _BY_NAME if self.holds(e))
+
+    def __str__(self) -> str:
+        if self.before is None:
+            return f"from {self.since}"
+        if self.since is None:
+            return f"before {self.before}"
+        return f"from {self.since}, before {self.before}"
 
 
 class UnknownEraError(ValueError):

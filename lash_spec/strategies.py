@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import string
+from collections.abc import Callable
 from typing import Any
 
 try:
@@ -54,6 +55,7 @@ from lash_spec.wire.codec import (
     UnitEnumShape,
     ValueShape,
     _FieldShape,
+    current_era,
     shape_of,
 )
 from lash_spec.wire.reader import loads
@@ -169,10 +171,35 @@ def _derive(shape: Shape) -> st.SearchStrategy[Any]:
     if isinstance(shape, UnitEnumShape):
         return st.sampled_from(list(shape.cls))
     if isinstance(shape, StructShape):
+        if shape.gated:
+            return _in_current_era(lambda: _struct(shape.view()))
         return _struct(shape)
     if isinstance(shape, EnumShape):
-        return st.one_of([_struct(v.body) for v in shape.variants])
+        if shape.gated:
+            return _in_current_era(lambda: _variants(shape.variants_at()[0]))
+        return _variants(shape.variants)
     raise TypeError(f"no strategy for shape {type(shape).__name__}")
+
+
+def _variants(variants: list[Any]) -> st.SearchStrategy[Any]:
+    bodies = [v.body for v in variants]
+    return st.one_of([shape_strategy(b) if b.gated else _struct(b) for b in bodies])
+
+
+def _in_current_era(make: Callable[[], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """What ``make`` gives at the era current *at draw time* (strategies are
+    cached across eras): the fields and variants of an era-gated type there."""
+    made: dict[str, st.SearchStrategy[Any]] = {}
+
+    @st.composite
+    def at_era(draw: st.DrawFn) -> Any:
+        era = current_era()
+        strategy = made.get(era)
+        if strategy is None:
+            strategy = made[era] = make()
+        return draw(strategy)
+
+    return at_era()
 
 
 def _struct(shape: StructShape) -> st.SearchStrategy[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,19 @@ def test_first_difference_path_in_detail() -> None:
     result = check_case(body)
     assert result.status == "failed"
     assert result.path == "$.session_id"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """``lash-spec explain X | head``: the closed pipe is no traceback."""
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from lash_spec.cli import run; run()", "explain", "TurnCheckpoint"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes: its first write finds no reader
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

@@ -398,7 +398,7 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
     (
         "outcome-frame-switch-003",
         TurnOutcome,
-        '{"agent_frame_switch":{"frame_id":"f"}}',
+        '{"agent_frame_switch":{"frame_id":"f","task":"t"}}',
         '{"agent_frame_switch":{"frame_id":"f"}}',
     ),
     (
@@ -650,15 +650,30 @@ ROUND_TRIPS: list[tuple[str, Any, str, str]] = [
 ]
 
 
+# Cases named for one era (wire-format.md §8: the sans-IO rename and
+# `ExecCode.language`; `TurnOutcome::AgentFrameSwitch.task`; `CausalRef`'s
+# `trigger_occurrence`) are read at that era; the others at the default era.
+AT_ERA = {
+    "outcome-frame-switch-003": "e2e0b409",
+    "effect-sync-surface-003": "e2e0b409",
+    "effect-exec-code-003": "e2e0b409",
+    "effect-exec-code-002": "ceb460d4",
+    "state-waiting-surface-003": "e2e0b409",
+    "state-waiting-exec-003": "e2e0b409",
+    "state-waiting-exec-002": "ceb460d4",
+    "effect-exec-language": "ceb460d4",
+}
+
+
 @pytest.mark.parametrize(
-    ("tp", "text", "expected"),
-    [pytest.param(tp, text, expected, id=name) for name, tp, text, expected in ROUND_TRIPS],
+    ("name", "tp", "text", "expected"),
+    [pytest.param(*case, id=case[0]) for case in ROUND_TRIPS],
 )
-def test_round_trip(tp: Any, text: str, expected: str) -> None:
-    value = from_json(tp, text)
+def test_round_trip(name: str, tp: Any, text: str, expected: str) -> None:
+    value = from_json(tp, text, era=AT_ERA.get(name))
     assert to_json(value, tp) == expected
     # Writing is a fixed point: what we write reads back to the same value.
-    assert from_json(tp, expected) == value
+    assert from_json(tp, expected, era=AT_ERA.get(name)) == value
 
 
 # ---------------------------------------------------------------------------
@@ -813,31 +828,33 @@ REJECTIONS: list[tuple[str, Any, str, str]] = [
 
 
 @pytest.mark.parametrize(
-    ("tp", "text", "path"),
-    [pytest.param(tp, text, path, id=name) for name, tp, text, path in REJECTIONS],
+    ("name", "tp", "text", "path"),
+    [pytest.param(*case, id=case[0]) for case in REJECTIONS],
 )
-def test_rejection(tp: Any, text: str, path: str) -> None:
+def test_rejection(name: str, tp: Any, text: str, path: str) -> None:
     with pytest.raises(WireError) as info:
-        from_json(tp, text)
+        from_json(tp, text, era=AT_ERA.get(name))
     assert info.value.json_path == path
     assert info.value.code == "decode"
 
 
 # ---------------------------------------------------------------------------
-# Era unions and values built in Python
+# Era-gated variants and values built in Python
 # ---------------------------------------------------------------------------
 
 
 def test_era_variants_keep_their_own_names() -> None:
     old: Effect = from_wire(
-        Effect, {"SyncExecutionSurface": {"id": 1, "update_machine_config": False}}
+        Effect, {"SyncExecutionSurface": {"id": 1, "update_machine_config": False}}, era="e2e0b409"
     )
     new: Effect = from_wire(
         Effect, {"SyncExecutionEnvironment": {"id": 1, "update_machine_config": False}}
     )
     assert isinstance(old, EffectSyncExecutionSurface)
     assert isinstance(new, EffectSyncExecutionEnvironment)
-    s_old: MachineState = from_wire(MachineState, {"WaitingExecutionSurface": [1, True]})
+    s_old: MachineState = from_wire(
+        MachineState, {"WaitingExecutionSurface": [1, True]}, era="e2e0b409"
+    )
     s_new: MachineState = from_wire(MachineState, {"WaitingExecutionEnvironment": [1, True]})
     assert isinstance(s_old, MachineStateWaitingExecutionSurface)
     assert isinstance(s_new, MachineStateWaitingExecutionEnvironment)

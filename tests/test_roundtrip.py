@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from lash_spec import WireError, from_json, from_wire, to_json, to_wire
 from lash_spec.conformance.ops import wire_types
-from lash_spec.eras import era_names
+from lash_spec.eras import DEFAULT_ERA, era_names
 from lash_spec.model.envelope import RuntimeEffectEnvelope, RuntimeInvocation
 from lash_spec.strategies import strategy_for
+from lash_spec.wire import codec as c
 from lash_spec.wire.codec import wire_era
 
 TYPES = sorted(wire_types().items())
@@ -30,6 +31,38 @@ ERA_TYPES = sorted(
     if _DEFAULT.get(name) is not tp
 )
 """The era-split types in every other era's form (TYPES covers the default era)."""
+
+
+def _reaches_a_gate(shape: Any, seen: set[int]) -> bool:
+    """Whether a variant or field that exists only at some eras is reachable from ``shape``."""
+    if id(shape) in seen:
+        return False
+    seen.add(id(shape))
+    if isinstance(shape, c.StructShape | c.EnumShape) and shape.gated:
+        return True
+    if isinstance(shape, c.StructShape):
+        inner = [f.shape for f in shape.fields]
+    elif isinstance(shape, c.EnumShape):
+        inner = [v.body for v in shape.variants]
+    elif isinstance(shape, c.EraSlotShape):
+        inner = [c.shape_of(tp) for tp in shape.forms.values()]
+    elif isinstance(shape, c.TupleShape):
+        inner = list(shape.items)
+    elif isinstance(shape, c.ResultShape):
+        inner = [shape.ok, shape.err]
+    else:
+        inner = [shape.inner] if isinstance(getattr(shape, "inner", None), c.Shape) else []
+    return any(_reaches_a_gate(s, seen) for s in inner)
+
+
+GATED_TYPES = sorted(
+    (era, name, tp)
+    for era in era_names()
+    if era != DEFAULT_ERA
+    for name, tp in wire_types(era).items()
+    if _DEFAULT.get(name) is tp and _reaches_a_gate(c.shape_of(tp), set())
+)
+"""The types that hold an era-gated variant or field, at every other era."""
 
 
 def _round_trip(name: str, tp: Any, data: st.DataObject, era: str | None) -> None:
@@ -52,7 +85,9 @@ def test_round_trip(name: str, tp: Any, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize(
-    ("era", "name", "tp"), ERA_TYPES, ids=[f"{n}@{e}" for e, n, _ in ERA_TYPES]
+    ("era", "name", "tp"),
+    ERA_TYPES + GATED_TYPES,
+    ids=[f"{n}@{e}" for e, n, _ in ERA_TYPES + GATED_TYPES],
 )
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())

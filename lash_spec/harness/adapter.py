@@ -142,6 +142,7 @@ class ReferenceAdapter:
     # -- turn machines (seed 003) ---------------------------------------------
 
     def _machine_new(self, request: dict[str, Any]) -> Reply:
+        from lash_spec.model.sansio import ERA
         from lash_spec.turn_machine.config import TraceConfig
         from lash_spec.turn_machine.driver import ScriptedDriver
         from lash_spec.turn_machine.machine import TurnMachine
@@ -150,7 +151,7 @@ class ReferenceAdapter:
 
         try:
             config: TraceConfig = TraceConfig.from_wire(request["config"])
-            start: TraceStart = from_wire(TraceStart, request["start"])
+            start: TraceStart = from_wire(TraceStart, request["start"], era=ERA)
             driver = ScriptedDriver.from_wire(request["driver"])
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
@@ -174,12 +175,13 @@ class ReferenceAdapter:
         return {"ok": None if effect is None else to_wire(effect)}
 
     def _machine_respond(self, request: dict[str, Any]) -> Reply:
+        from lash_spec.model.sansio import ERA
         from lash_spec.turn_machine.responses import Response
         from lash_spec.wire.codec import from_wire
 
         machine = self._machine(request)
         try:
-            response: Response = from_wire(Response, request["response"])
+            response: Response = from_wire(Response, request["response"], era=ERA)
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
         machine.handle_response(response)
@@ -191,14 +193,16 @@ class ReferenceAdapter:
         return {"ok": to_wire(self._machine(request).checkpoint())}
 
     def _machine_restore(self, request: dict[str, Any]) -> Reply:
-        from lash_spec.model.sansio import TurnCheckpoint
+        from lash_spec.model.sansio import ERA, TurnCheckpoint
         from lash_spec.turn_machine.machine import TurnMachine
         from lash_spec.wire.codec import from_wire
 
         entry = _live(self.machines, request, "machine")
         config, driver = entry[0], entry[1]
         try:
-            checkpoint: TurnCheckpoint = from_wire(TurnCheckpoint, request["checkpoint"])
+            checkpoint: TurnCheckpoint = from_wire(
+                TurnCheckpoint, request["checkpoint"], era=ERA
+            )
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
         entry[2] = TurnMachine.restore_from_checkpoint(config.machine_config(driver), checkpoint)

@@ -1,8 +1,8 @@
 """``CausalRef`` — why a runtime effect, process or event happened.
 
-Era: the union of @003 and @000/@002. ``trigger_occurrence`` exists only
-from @000 on; decoding accepts it everywhere, which is what the seed-000 and
-seed-002 types need (a seed-003 value never holds it).
+Eras: ``trigger_occurrence`` came in at ``74941d21`` (seed 000); at
+``e2e0b409`` (seed 003) the enum has no such variant, so there its tag is an
+unknown variant and ``session_node`` is variant 5, not 6.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class CausalRefProcessEvent(CausalRef):
     sequence: U64
 
 
-@variant("trigger_occurrence")
+@variant("trigger_occurrence", since="74941d21")
 @attrs.frozen(kw_only=True)
 class CausalRefTriggerOccurrence(CausalRef):
     occurrence_id: str

@@ -5,24 +5,26 @@ The serde types of seed 003 for ``UnitTurnProtocol``: its ``Event`` is ``()``
 ``serde_json::Value``. ``Response``, ``DriverAction`` and the machine itself
 have no serde derive and live with the turn machine, not here.
 
-Eras. The types follow @003 (seed 003's commit) and also read the later forms:
+Eras. Seed 003 is at ``e2e0b409``; each era decodes its own commit's shape
+(era-gated variants and fields, :class:`~lash_spec.eras.EraRange`):
 
-* @003 → @000: ``Effect::SyncExecutionSurface`` is renamed
+* ``e2e0b409`` → ``74941d21``: ``Effect::SyncExecutionSurface`` is renamed
   ``SyncExecutionEnvironment``, ``MachineState::WaitingExecutionSurface``
   becomes ``WaitingExecutionEnvironment`` and ``ExecutionSurfaceSync`` becomes
-  ``ExecutionEnvironmentSync`` (same fields). Both variant names are modelled
-  as separate variants; each decodes and writes back under its own name.
-* @000 → @002: ``Effect::ExecCode`` and ``MachineState::WaitingExec`` gain
-  a required ``language`` (between the id and ``code``). Modelled as an
-  optional field left out when absent, so an @003 value writes no ``language``.
+  ``ExecutionEnvironmentSync`` (same fields): two variants, each known only
+  at its own eras, in the same place of the enum.
+* ``74941d21`` → ``ceb460d4``: ``Effect::ExecCode`` and
+  ``MachineState::WaitingExec`` gain a required ``language`` (between the id
+  and ``code``): a field that exists from ``ceb460d4`` on.
 """
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 import attrs
 
+from lash_spec.eras import SEED_ERAS
 from lash_spec.model.llm import LlmRequest, LlmTerminalReason, LlmToolSpec, ProviderReplayMeta
 from lash_spec.model.plugin import CheckpointKind, PluginMessage
 from lash_spec.model.session import (
@@ -40,10 +42,11 @@ from lash_spec.model.session import (
     UnitSessionEventRecord,
 )
 from lash_spec.model.tools import ModelToolReturn, ToolCallOutput
-from lash_spec.wire.codec import dflt, skip_none, tagged, variant
+from lash_spec.wire.codec import dflt, from_era, tagged, variant
 from lash_spec.wire.types import U64, Usize, Value
 
 __all__ = [
+    "ERA",
     "CheckpointDelivery",
     "CheckpointResumeAction",
     "CheckpointResumeActionFinish",
@@ -83,6 +86,9 @@ __all__ = [
     "TurnCause",
     "TurnCheckpoint",
 ]
+
+ERA: Final = SEED_ERAS["003"]
+"""The era of seed 003: the turn machine decodes and writes this commit's shapes."""
 
 EffectId: TypeAlias = U64
 """``EffectId(u64)``: a newtype struct, written as the bare integer."""
@@ -211,20 +217,20 @@ class LogEventLlmError(LogEvent):
 class Effect:
     """``Effect<UnitTurnProtocol>``: what the machine asks its host to do.
 
-    Externally tagged, variant names verbatim. Era union: both
-    ``SyncExecutionSurface`` (@003) and ``SyncExecutionEnvironment``
-    (@000/@002) are variants; ``ExecCode.language`` exists from @002.
+    Externally tagged, variant names verbatim. ``SyncExecutionSurface``
+    (``e2e0b409``) is ``SyncExecutionEnvironment`` from ``74941d21`` on;
+    ``ExecCode.language`` exists from ``ceb460d4`` on.
     """
 
 
-@variant("SyncExecutionSurface")
+@variant("SyncExecutionSurface", before="74941d21")
 @attrs.frozen(kw_only=True)
 class EffectSyncExecutionSurface(Effect):
     id: EffectId
     update_machine_config: bool
 
 
-@variant("SyncExecutionEnvironment")
+@variant("SyncExecutionEnvironment", since="74941d21")
 @attrs.frozen(kw_only=True)
 class EffectSyncExecutionEnvironment(Effect):
     """The @000/@002 name of :class:`EffectSyncExecutionSurface`."""
@@ -256,10 +262,10 @@ class EffectToolCalls(Effect):
 @variant("ExecCode")
 @attrs.frozen(kw_only=True)
 class EffectExecCode(Effect):
-    """``ExecCode``: ``language`` exists only from @002 (absent → not written)."""
+    """``ExecCode``: ``language`` (required) exists from ``ceb460d4`` on."""
 
     id: EffectId
-    language: str | None = skip_none()
+    language: str | None = from_era("ceb460d4")
     code: str
 
 
@@ -325,9 +331,9 @@ class CheckpointResumeActionFinish(CheckpointResumeAction):
 class MachineState:
     """``MachineState<UnitTurnProtocol>``: private upstream, but serialized in checkpoints.
 
-    External, verbatim names. Era union as for :class:`Effect`:
-    ``WaitingExecutionSurface`` (@003) and ``WaitingExecutionEnvironment``
-    (@000/@002) are both variants; ``WaitingExec.language`` exists from @002.
+    External, verbatim names. Eras as for :class:`Effect`:
+    ``WaitingExecutionSurface`` (``e2e0b409``) is ``WaitingExecutionEnvironment``
+    from ``74941d21`` on; ``WaitingExec.language`` exists from ``ceb460d4`` on.
     """
 
 
@@ -336,14 +342,14 @@ class MachineState:
 class MachineStatePreparingProtocol(MachineState): ...
 
 
-@variant("WaitingExecutionSurface")
+@variant("WaitingExecutionSurface", before="74941d21")
 @attrs.frozen(kw_only=True)
 class MachineStateWaitingExecutionSurface(MachineState):
     effect_id: EffectId
     update_machine_config: bool
 
 
-@variant("WaitingExecutionEnvironment")
+@variant("WaitingExecutionEnvironment", since="74941d21")
 @attrs.frozen(kw_only=True)
 class MachineStateWaitingExecutionEnvironment(MachineState):
     """The @000/@002 name of :class:`MachineStateWaitingExecutionSurface`."""
@@ -378,7 +384,7 @@ class MachineStateWaitingExec(MachineState):
     """``WaitingExec``: ``driver_state`` is required (a ``Value``, so ``null`` is allowed)."""
 
     effect_id: EffectId
-    language: str | None = skip_none()
+    language: str | None = from_era("ceb460d4")
     code: str
     driver_state: DriverState
 

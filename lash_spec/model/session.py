@@ -34,6 +34,7 @@ from lash_spec.model.tools import ToolCallOutput
 from lash_spec.wire.codec import (
     Shape,
     dflt,
+    from_era,
     shape_of,
     skip_false,
     skip_none,
@@ -636,15 +637,15 @@ class TurnOutcomeFinished(TurnOutcome):
 @variant("agent_frame_switch")
 @attrs.frozen(kw_only=True)
 class TurnOutcomeAgentFrameSwitch(TurnOutcome):
-    """``TurnOutcome::AgentFrameSwitch`` — the union of its eras.
+    """``TurnOutcome::AgentFrameSwitch``: ``task`` came in at ``74941d21``.
 
-    @003 has only ``frame_id``; @000 and @002 add a required ``task``. Both
-    forms decode; ``task`` is written only when the value holds one, so an
-    @003 value stays ``{"frame_id":..}`` and an @000/@002 value keeps ``task``.
+    At ``e2e0b409`` (seed 003) the variant holds only ``frame_id`` (a
+    ``task`` key is an unknown field there, ignored); from ``74941d21`` on,
+    ``task`` is a required string. A value writes back the shape of its era.
     """
 
     frame_id: str
-    task: str | None = skip_none()
+    task: str | None = from_era("74941d21")
 
 
 @variant("stopped", newtype=True)

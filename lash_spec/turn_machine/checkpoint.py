@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lash_spec.model.sansio import Effect, TurnCheckpoint
+from lash_spec.model.sansio import ERA, Effect, TurnCheckpoint
 from lash_spec.turn_machine.states import effect_id, outstanding_effect, outstanding_effect_id
 from lash_spec.wire.codec import from_json, to_json
 
@@ -33,7 +33,7 @@ def checkpoint_text(checkpoint: TurnCheckpoint) -> str:
 
 def parse_checkpoint(text: str) -> TurnCheckpoint:
     """Read persisted checkpoint text back (serde's acceptance rules)."""
-    return from_json(TurnCheckpoint, text)
+    return from_json(TurnCheckpoint, text, era=ERA)
 
 
 def expected_after_restore(checkpoint: TurnCheckpoint, original: Sequence[Effect]) -> list[Effect]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from lash_spec.model.llm import GenerationOptions, LlmToolSpec
+from lash_spec.model.sansio import ERA
 from lash_spec.model.session import Message
 from lash_spec.turn_machine.projector import ChatContextProjector, ContextProjector
 from lash_spec.wire.codec import dflt, from_wire
@@ -92,7 +93,7 @@ def message_template(template: JsonValue) -> TurnLimitFinalMessage:
     """
 
     def build(message_id: str, max_turns: int) -> Message:
-        return from_wire(Message, _substitute(template, message_id, max_turns))
+        return from_wire(Message, _substitute(template, message_id, max_turns), era=ERA)
 
     return build
 
@@ -130,9 +131,9 @@ class TraceConfig:
         (``decode`` at ``turn_limit_final_message``), whether or not the trace
         ever reaches the limit.
         """
-        config: TraceConfig = from_wire(cls, value)
+        config: TraceConfig = from_wire(cls, value, era=ERA)
         try:
-            from_wire(Message, config.turn_limit_final_message)
+            from_wire(Message, config.turn_limit_final_message, era=ERA)
         except WireError as err:
             raise err.at("turn_limit_final_message") from None
         return config

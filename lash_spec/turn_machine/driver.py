@@ -20,7 +20,7 @@ import attrs
 
 from lash_spec.model.execution import ExecResponse
 from lash_spec.model.llm import LlmRequest, LlmResponse
-from lash_spec.model.sansio import CompletedToolCall, DriverState, TurnCause
+from lash_spec.model.sansio import ERA, CompletedToolCall, DriverState, TurnCause
 from lash_spec.model.session import (
     Message,
     TurnTerminationPolicyState,
@@ -205,7 +205,7 @@ class ScriptedDriver:
             if method not in DRIVER_METHODS:
                 raise WireError(f"unknown driver method `{method}`", (method,))
             try:
-                queues[method] = from_wire(tuple[tuple[DriverAction, ...], ...], lists)
+                queues[method] = from_wire(tuple[tuple[DriverAction, ...], ...], lists, era=ERA)
             except WireError as err:
                 raise err.at(method) from None
         return cls(queues)

@@ -12,6 +12,7 @@ from lash_spec.model.execution import ExecResponse
 from lash_spec.model.llm import LlmResponse, LlmToolSpec
 from lash_spec.model.plugin import PluginMessage
 from lash_spec.model.sansio import (
+    ERA,
     CompletedToolCall,
     LlmCallError,
     PendingToolCall,
@@ -64,19 +65,21 @@ def _message_json(mid: str, role: str, text: str, kind: str = "Text") -> dict[st
 
 
 def user_message(mid: str, text: str) -> Message:
-    return from_wire(Message, _message_json(mid, "User", text))
+    return from_wire(Message, _message_json(mid, "User", text), era=ERA)
 
 
 def assistant_record(mid: str, text: str) -> UnitSessionEventRecord:
     """A ``Conversation`` record of an assistant text message."""
     return from_wire(
-        UnitSessionEventRecord, {"Conversation": _message_json(mid, "Assistant", text)}
+        UnitSessionEventRecord,
+        {"Conversation": _message_json(mid, "Assistant", text)},
+        era=ERA,
     )
 
 
 def protocol_record() -> UnitSessionEventRecord:
     """``{"Protocol":null}``: a ``UnitTurnProtocol`` protocol event."""
-    return from_wire(UnitSessionEventRecord, {"Protocol": None})
+    return from_wire(UnitSessionEventRecord, {"Protocol": None}, era=ERA)
 
 
 def tool_spec(name: str) -> LlmToolSpec:
@@ -90,6 +93,7 @@ def tool_spec(name: str) -> LlmToolSpec:
             "input_schema_projections": [],
             "output_schema_projections": [],
         },
+        era=ERA,
     )
 
 
@@ -161,6 +165,7 @@ def llm_response(
             "request_body": None,
             "http_summary": None,
         },
+        era=ERA,
     )
 
 
@@ -182,6 +187,7 @@ def llm_error(
             "terminal_reason": reason,
             "request_body": None,
         },
+        era=ERA,
     )
 
 
@@ -189,6 +195,7 @@ def pending_tool(call_id: str, tool_name: str = "read") -> PendingToolCall:
     return from_wire(
         PendingToolCall,
         {"call_id": call_id, "tool_name": tool_name, "args": {"path": "a.txt"}, "replay": None},
+        era=ERA,
     )
 
 
@@ -210,6 +217,7 @@ def completed_tool(
             "duration_ms": duration_ms,
             "replay": None,
         },
+        era=ERA,
     )
 
 
@@ -226,6 +234,7 @@ def exec_response(observation: str = "1") -> ExecResponse:
             "duration_ms": 7,
             "terminal_finish": None,
         },
+        era=ERA,
     )
 
 
@@ -235,7 +244,7 @@ def plugin_message(
     value: dict[str, Any] = {"role": role, "content": content}
     if origin is not None:
         value["origin"] = origin
-    return from_wire(PluginMessage, value)
+    return from_wire(PluginMessage, value, era=ERA)
 
 
 def turn_cause(cid: str, text: str = "blue button pressed") -> TurnCause:
@@ -253,9 +262,10 @@ def turn_cause(cid: str, text: str = "blue button pressed") -> TurnCause:
             },
             "text": text,
         },
+        era=ERA,
     )
 
 
 def outcome(value: Any) -> TurnOutcome:
     """A ``TurnOutcome`` from its serde form (``{"stopped":"max_turns"}`` …)."""
-    return from_wire(TurnOutcome, value)
+    return from_wire(TurnOutcome, value, era=ERA)

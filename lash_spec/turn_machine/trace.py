@@ -27,7 +27,7 @@ import attrs
 
 from lash_spec.conformance.check import CaseResult, unknown_key
 from lash_spec.conformance.diff import first_difference
-from lash_spec.model.sansio import Effect, TurnCause, TurnCheckpoint
+from lash_spec.model.sansio import ERA, Effect, TurnCause, TurnCheckpoint
 from lash_spec.model.session import Message, UnitSessionEventRecord
 from lash_spec.turn_machine.checkpoint import checkpoint_text, parse_checkpoint
 from lash_spec.turn_machine.config import TraceConfig
@@ -91,7 +91,7 @@ def check_body(body: Mapping[str, Any]) -> CaseResult:
     try:
         config: TraceConfig = TraceConfig.from_wire(body["config"])
         section = "start"
-        start: TraceStart = from_wire(TraceStart, body["start"])
+        start: TraceStart = from_wire(TraceStart, body["start"], era=ERA)
         section = "driver"
         driver = ScriptedDriver.from_wire(body.get("driver", {}))
     except KeyError:
@@ -123,7 +123,7 @@ def check_body(body: Mapping[str, Any]) -> CaseResult:
                 failure = _compare(index, kind, value, actual, path)
             elif kind == "respond":
                 try:
-                    response: Response = from_wire(Response, value)
+                    response: Response = from_wire(Response, value, era=ERA)
                 except WireError as err:
                     return _failed(
                         f"step {index} (respond): does not decode: {err}", (*path, *err.path)

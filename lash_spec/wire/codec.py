@@ -62,6 +62,7 @@ from typing import Any, ClassVar, Final, TypeVar, Union, get_args, get_origin
 import attrs
 import cattrs
 
+from lash_spec.eras import DEFAULT_ERA, EraRange, era
 from lash_spec.wire.errors import OrderLimitError, WireError
 from lash_spec.wire.plan import compiled_json
 from lash_spec.wire.reader import TextObject, Unreadable, read_text
@@ -74,9 +75,11 @@ __all__ = [
     "all_orders",
     "all_texts",
     "converter",
+    "current_era",
     "current_forms",
     "dflt",
     "era_form",
+    "from_era",
     "from_json",
     "from_wire",
     "pure_json",
@@ -122,6 +125,8 @@ class FieldRule:
     # map's per-process random iteration order. Written sorted here; every
     # order Rust may write is enumerated by :func:`all_orders`.
     hashmap: bool = False
+    # The eras at which the field exists (:func:`from_era`); None: every era.
+    eras: EraRange | None = None
 
 
 def _field(rule: FieldRule, default: Any = _MISSING, factory: Any = None) -> Any:
@@ -177,6 +182,14 @@ def skip_if(
     """
     rule = FieldRule(name=name, skip_if=predicate, read_default=True, hashmap=hashmap)
     return _field(rule, default, factory)
+
+
+def from_era(since: str, *, name: str | None = None) -> Any:
+    """A field that came in at era ``since``: required there and later (a Rust
+    ``T``, so ``null`` is refused), absent before: at an older era a key of
+    that name is an unknown field and the value holds ``None``. Written when
+    not ``None``, so a value of either era writes back its own shape."""
+    return _field(FieldRule(name=name, skip_if=_is_none, eras=EraRange(since=since)), None)
 
 
 def dflt(
@@ -262,6 +275,7 @@ class VariantRule:
     wire_name: str
     cls: type
     kind: str  # "unit" | "newtype" | "struct" | "tuple"
+    eras: EraRange | None = None  # where the variant exists; None: every era
 
 
 def tagged(
@@ -285,8 +299,21 @@ def tagged(
     return deco
 
 
-def variant(wire_name: str, *, newtype: bool = False, tuple_: bool = False) -> Callable[[C], C]:
-    """Register a subclass as the next variant (declaration order = index)."""
+def variant(
+    wire_name: str,
+    *,
+    newtype: bool = False,
+    tuple_: bool = False,
+    since: str | None = None,
+    before: str | None = None,
+) -> Callable[[C], C]:
+    """Register a subclass as the next variant (declaration order = index).
+
+    ``since``/``before`` (era names) limit the variant to the eras where
+    upstream has it; elsewhere its tag is an unknown variant, and it takes no
+    place in the variant indices.
+    """
+    eras = EraRange(since, before) if since is not None or before is not None else None
 
     def deco(cls: C) -> C:
         base = next(b for b in cls.__mro__[1:] if "__serde_enum__" in b.__dict__)
@@ -299,7 +326,7 @@ def variant(wire_name: str, *, newtype: bool = False, tuple_: bool = False) -> C
         else:
             kind = "struct" if fields else "unit"
         variants: list[VariantRule] = getattr(base, "__serde_variants__")  # noqa: B009
-        variants.append(VariantRule(wire_name, cls, kind))
+        variants.append(VariantRule(wire_name, cls, kind, eras))
         return cls
 
     return deco
@@ -757,30 +784,65 @@ class _FieldShape:
 
 
 class StructShape(Shape):
-    """A Rust struct with named fields (also the body of a struct variant)."""
+    """A Rust struct with named fields (also the body of a struct variant).
 
-    def __init__(self, cls: type, rust_name: str | None = None) -> None:
+    A struct with a field that exists only at some eras (:func:`from_era`)
+    decodes through its *view* at the current era (:meth:`view`): the same
+    class, with that era's fields only.
+    """
+
+    def __init__(self, cls: type, rust_name: str | None = None, era: str | None = None) -> None:
         self.cls = cls
         rule: StructRule = getattr(cls, "__serde_struct__", StructRule())
         self.deny_unknown = rule.deny_unknown_fields
         self.rust_name = rust_name or rule.rust_name or cls.__name__
         self.expecting = f"struct {self.rust_name}"
+        self.era = era  # set on a view: the era whose fields it holds
+        self._gated = False
+        self._views: dict[str, StructShape] = {}
         self._fields: list[_FieldShape] | None = None
         self._encode_into: Callable[[Any, dict[str, Any]], None] | None = None
         self._decode_map: Callable[[dict[str, Any], bool], Any] | None = None
 
     @property
     def fields(self) -> list[_FieldShape]:
+        """Every field (a view: those of its era, an era-gated one required)."""
         if self._fields is None:
             hints = _type_hints(self.cls)
-            self._fields = [
-                _FieldShape(a, shape_of(hints[a.name]))
-                for a in attrs.fields(self.cls)
-                if not a.metadata.get(SERDE, FieldRule()).skip
-            ]
+            fields = []
+            for a in attrs.fields(self.cls):
+                rule: FieldRule = a.metadata.get(SERDE, FieldRule())
+                if rule.skip:
+                    continue
+                shape = shape_of(hints[a.name])
+                if rule.eras is not None:
+                    self._gated = self.era is None
+                    if self.era is not None:
+                        if not rule.eras.holds(self.era):
+                            continue  # not a field at this era
+                        assert isinstance(shape, OptionShape), a.name
+                        shape = shape.inner  # a Rust `T` where it exists
+                fields.append(_FieldShape(a, shape))
+            self._fields = fields
             self.flat = next((f for f in self._fields if f.flatten), None)
             self.names = {f.wire for f in self._fields if not f.flatten}
         return self._fields
+
+    @property
+    def gated(self) -> bool:
+        """Whether some field exists only at some eras (decoding goes through :meth:`view`)."""
+        _ = self.fields
+        return self._gated
+
+    def view(self) -> StructShape:
+        """The struct as the current era decodes it (itself when no field is gated)."""
+        if not self.gated:
+            return self
+        name = current_era()
+        found = self._views.get(name)
+        if found is None:
+            found = self._views[name] = StructShape(self.cls, self.rust_name, name)
+        return found
 
     def encode(self, obj: Any) -> Any:
         out: dict[str, Any] = {}
@@ -795,6 +857,8 @@ class StructShape(Shape):
 
     def decode(self, value: Any, content: bool) -> Any:
         _ = self.fields  # resolves self.flat
+        if self._gated:
+            return self.view().decode(value, content)
         if type(value) is dict or type(value) is TextObject:
             return self.decode_map(value, content)
         if type(value) is list and self.flat is None:
@@ -804,7 +868,8 @@ class StructShape(Shape):
     def decode_map(self, value: dict[str, Any], content: bool) -> Any:
         decode = self._decode_map
         if decode is None:
-            _ = self.fields
+            if self.gated:
+                return self.view().decode_map(value, content)
             decode = self._decode_map = (
                 self._decode_map_flat if self.flat is not None else _compile_decoder(self)
             )
@@ -843,6 +908,8 @@ class StructShape(Shape):
 
     def decode_seq(self, value: list[Any], content: bool) -> Any:
         fields = self.fields
+        if self._gated:
+            return self.view().decode_seq(value, content)
         kwargs: dict[str, Any] = {}
         for i, f in enumerate(fields):
             if i < len(value):
@@ -1018,13 +1085,14 @@ def _type_hints(cls: type) -> dict[str, Any]:
 
 
 class _Variant:
-    __slots__ = ("body", "cls", "index", "kind", "name")
+    __slots__ = ("body", "cls", "eras", "index", "kind", "name")
 
     def __init__(self, rule: VariantRule, index: int) -> None:
         self.name = rule.wire_name
         self.cls = rule.cls
         self.kind = rule.kind
         self.index = index
+        self.eras = rule.eras
         self.body = StructShape(rule.cls, f"{rule.cls.__name__}")
 
     def wrap(self, payload: Any) -> Any:
@@ -1057,7 +1125,12 @@ class _Variant:
 
 
 class EnumShape(Shape):
-    """A data-carrying Rust enum: a base class and one subclass per variant."""
+    """A data-carrying Rust enum: a base class and one subclass per variant.
+
+    A variant that exists only at some eras (``variant(..., since=/before=)``)
+    is known to the decoder only there: elsewhere its tag is an unknown
+    variant and the others' indices close up, as in that commit's enum.
+    """
 
     def __init__(self, base: type) -> None:
         self.base = base
@@ -1079,7 +1152,27 @@ class EnumShape(Shape):
             self._variants = [_Variant(r, i) for i, r in enumerate(rules)]
             self.by_name = {v.name: v for v in self._variants}
             self.by_cls = {v.cls: v for v in self._variants}
+            self._gated = any(v.eras is not None for v in self._variants)
+            self._tables: dict[str, tuple[list[_Variant], dict[str, _Variant]]] = {}
         return self._variants
+
+    @property
+    def gated(self) -> bool:
+        """Whether some variant exists only at some eras (see :meth:`variants_at`)."""
+        _ = self.variants
+        return self._gated
+
+    def variants_at(self) -> tuple[list[_Variant], dict[str, _Variant]]:
+        """The variants the current era decodes (in order) and their names."""
+        variants = self.variants
+        if not self._gated:
+            return variants, self.by_name
+        name = current_era()
+        table = self._tables.get(name)
+        if table is None:
+            live = [v for v in variants if v.eras is None or v.eras.holds(name)]
+            table = self._tables[name] = (live, {v.name: v for v in live})
+        return table
 
     def encode(self, obj: Any) -> Any:
         _ = self.variants
@@ -1101,9 +1194,9 @@ class EnumShape(Shape):
         return {v.name: v.encode_payload(obj)}
 
     def _lookup(self, tag: Any, content: bool) -> _Variant:
-        variants = self.variants
+        variants, by_name = self.variants_at()
         if type(tag) is str:
-            found = self.by_name.get(tag)
+            found = by_name.get(tag)
             if found is None:
                 raise unknown_variant(tag, [v.name for v in variants])
             return found
@@ -1230,14 +1323,17 @@ class EnumShape(Shape):
 
 # -- era-split types -----------------------------------------------------------
 
-_FORMS: contextvars.ContextVar[str | None] = contextvars.ContextVar("lash_spec_forms", default=None)
+_ERA: contextvars.ContextVar[str | None] = contextvars.ContextVar("lash_spec_era", default=None)
+
+
+def current_era() -> str:
+    """The era being decoded (:func:`wire_era`); :data:`~lash_spec.eras.DEFAULT_ERA` otherwise."""
+    return _ERA.get() or DEFAULT_ERA
 
 
 def current_forms() -> str:
-    """The form set being decoded (:func:`wire_era`); the default era's otherwise."""
-    from lash_spec.eras import DEFAULT_ERA, era
-
-    return _FORMS.get() or era(DEFAULT_ERA).forms
+    """The form set of the era being decoded (see :mod:`lash_spec.eras`)."""
+    return era(current_era()).forms
 
 
 @contextmanager
@@ -1247,13 +1343,11 @@ def wire_era(name: str | None) -> Iterator[None]:
     if name is None:
         yield
         return
-    from lash_spec.eras import era
-
-    token = _FORMS.set(era(name).forms)
+    token = _ERA.set(era(name).name)
     try:
         yield
     finally:
-        _FORMS.reset(token)
+        _ERA.reset(token)
 
 
 class EraSlotShape(Shape):
@@ -1435,11 +1529,7 @@ def from_wire(tp: type[T] | Any, value: Any, *, era: str | None = None) -> T:
     """
     forms = tp.__dict__.get("__era__") if isinstance(tp, type) else None
     if era is None and forms is not None:
-        token = _FORMS.set(forms)
-        try:
-            return typing.cast(T, converter.structure(value, tp))
-        finally:
-            _FORMS.reset(token)
+        era = forms  # a form set is named after the era that reads it
     with wire_era(era):
         result: T = typing.cast(T, converter.structure(value, tp))
     return result
