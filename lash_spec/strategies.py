@@ -41,6 +41,7 @@ from lash_spec.wire.codec import (
     BoolShape,
     BytesShape,
     EnumShape,
+    EraSlotShape,
     FloatShape,
     IntShape,
     ListShape,
@@ -170,6 +171,8 @@ def _derive(shape: Shape) -> st.SearchStrategy[Any]:
         return st.builds(Ok, shape_strategy(shape.ok)) | st.builds(Err, shape_strategy(shape.err))
     if isinstance(shape, UnitEnumShape):
         return st.sampled_from(list(shape.cls))
+    if isinstance(shape, EraSlotShape):
+        return _in_current_era(lambda: strategy_for(shape.form()))
     if isinstance(shape, StructShape):
         if shape.gated:
             return _in_current_era(lambda: _struct(shape.view()))

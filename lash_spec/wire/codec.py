@@ -1374,18 +1374,6 @@ class EraSlotShape(Shape):
     def decode(self, value: Any, content: bool) -> Any:
         return shape_of(self.form()).decode(value, content)
 
-    def strategy(self) -> Any:
-        """Draws the form of the era current *at draw time* (strategies are cached)."""
-        from hypothesis import strategies as st
-
-        from lash_spec.strategies import strategy_for
-
-        @st.composite
-        def in_current_era(draw: Any) -> Any:
-            return draw(strategy_for(self.form()))
-
-        return in_current_era()
-
 
 def _era_forms(args: tuple[Any, ...]) -> dict[str, Any] | None:
     """The forms of an era-split type, when ``args`` (a union) is exactly that."""
