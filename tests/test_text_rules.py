@@ -11,6 +11,7 @@ is the upstream check of both.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from lash_spec.model.envelope import (
     RuntimeSubject,
 )
 from lash_spec.model.process import LashSchema
-from lash_spec.model.snapshot import PluginOptions
+from lash_spec.model.snapshot import PluginOptions, SessionPolicy, ToolDefinition
 from lash_spec.strategies import json_values
 from lash_spec.wire.codec import from_json, to_wire
 from lash_spec.wire.errors import WireError
@@ -44,6 +45,18 @@ def objects(n: int) -> str:
     return '{"a":' * (n - 1) + "{}" + "}" * (n - 1)
 
 
+TOOL = '"id":"","name":"","availability":{"base":"off"},"input_schema":null,"output_schema":null'
+"""A ToolDefinition with every field at its default but the required ones."""
+
+POLICY = {
+    "model": {"id": "", "limits": {"context_window_tokens": 1}},
+    "provider_id": "",
+    "session_id": None,
+    "autonomous": False,
+    "max_turns": None,
+}
+"""The default SessionPolicy as written (wire-format.md: SessionPolicy, ModelSpec)."""
+
 # (rule, type, text, expected wire value after decoding)
 OK: list[tuple[str, Any, str, Any]] = [
     # 1. duplicates: unknown keys and the inside of skipped values are not checked;
@@ -53,6 +66,18 @@ OK: list[tuple[str, Any, str, Any]] = [
     ("1", RuntimeSubject, "{" + SUBJECT + ',"x":1,"x":2}', {"type": "process", "process_id": "p"}),
     ("1", LashSchema, '{"schema":{"a":1,"b":0,"a":2}}', {"schema": {"a": 2, "b": 0}}),
     ("1", PluginOptions, '{"plugins":{"a":1,"a":[2]}}', {"plugins": {"a": [2]}}),
+    # ToolDefinition (two flattened parts) buffers its entries: a repeated unknown
+    # key is ignored there too
+    ("1", ToolDefinition, "{" + TOOL + ',"x":1,"x":2}', json.loads("{" + TOOL + "}")),
+    # SessionPolicy reads a serde_json::Value first, then its fields from it:
+    # a repeated field, at any depth inside, keeps its last value
+    ("1", SessionPolicy, '{"session_id":"a","session_id":"b"}', POLICY | {"session_id": "b"}),
+    (
+        "1",
+        SessionPolicy,
+        '{"model":{"id":"x","limits":{"context_window_tokens":2},"id":"y"}}',
+        POLICY | {"model": {"id": "y", "limits": {"context_window_tokens": 2}}},
+    ),
     # 2. depth: a plain struct skips an unknown field at any depth; buffered
     #    content and Value count every level, the root being level 1, limit 128
     ("2", RuntimeScope, '{"session_id":"s","x":' + arrays(1000) + "}", {"session_id": "s"}),

@@ -50,6 +50,7 @@ from lash_spec.wire.codec import (
     era_form,
     flatten,
     invalid_type,
+    json_value,
     shape_of,
     skip_empty,
     skip_if,
@@ -535,7 +536,7 @@ class ToolDefinitionShape(Shape):
         return out
 
     def decode(self, value: Any, content: bool) -> Any:
-        if type(value) is not dict:
+        if type(value) is not dict and type(value) is not TextObject:
             raise invalid_type(value, self.expecting)
         from lash_spec.model import ceb460d4
 
@@ -786,6 +787,9 @@ class SessionPolicyShape(Shape):
         return out
 
     def decode(self, value: Any, content: bool) -> Any:
+        # Upstream reads a serde_json::Value first: a repeated key (at any depth)
+        # keeps its last value, as in any Value map, instead of being refused.
+        value = json_value(value)
         if type(value) is dict and "provider" in value:
             raise WireError(
                 "legacy serialized provider config is not supported in session state;"
