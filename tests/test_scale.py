@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -370,20 +371,51 @@ def _fuzz_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_two_workers_share_one_example_database(tmp_path: Path) -> None:
+@pytest.fixture(params=["directory", "redis"])
+def example_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Any]]:
+    """A shared example database: a directory, or a Redis server (fakeredis's,
+    over TCP in this process, so separate processes reach it as machines would).
+    Yields ``--database``'s argument and a function telling whether it holds
+    anything."""
+    if request.param == "directory":
+        folder = tmp_path / "db"
+        yield str(folder), lambda: any(folder.rglob("*"))
+        return
+    import threading
+
+    import redis
+    from fakeredis import TcpFakeServer
+
+    server = TcpFakeServer(("127.0.0.1", 0), server_type="redis")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    url = f"redis://{host}:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        yield url, lambda: bool(client.keys("*"))
+    finally:
+        client.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_two_workers_share_one_example_database(
+    tmp_path: Path, example_database: tuple[str, Any]
+) -> None:
     """A campaign in miniature: two worker processes (standing in for machines)
     share one example database and one fixture file. The first finds and shrinks a
     divergence; the second, with another seed and a single example, could not find
     it on its own (checked) but replays it from the database first; the fixture
     holds the case once."""
-    database, fixture = tmp_path / "db", tmp_path / "found.json"
+    database, stored = example_database
+    fixture = tmp_path / "found.json"
     common = ("--adapter", HASH_MUTANT, "--op", "stable_hash", "--out", str(fixture))
-    first = _fuzz_cli(tmp_path, *common, "--database", str(database), "--seed", "1")
+    first = _fuzz_cli(tmp_path, *common, "--database", database, "--seed", "1")
     assert first.returncode == 1, first.stdout + first.stderr
     assert "DIVERGED stable_hash" in first.stdout
     cases = json.loads(fixture.read_text())["cases"]
     assert len(cases) == 1
-    assert any(database.rglob("*")), "nothing was stored in the database"
+    assert stored(), "nothing was stored in the database"
 
     alone = ("--max-examples", "1", "--batch", str(8), "--seed", "2")
     control = _fuzz_cli(
@@ -399,7 +431,7 @@ def test_two_workers_share_one_example_database(tmp_path: Path) -> None:
     assert control.returncode == 0, control.stdout  # one fresh example does not find it
 
     second = _fuzz_cli(
-        tmp_path, *common, *alone, "--database", str(database), "--report", "r2.json"
+        tmp_path, *common, *alone, "--database", database, "--report", "r2.json"
     )
     assert second.returncode == 1, second.stdout + second.stderr
     report = json.loads((tmp_path / "r2.json").read_text())
