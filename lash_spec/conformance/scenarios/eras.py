@@ -1,5 +1,6 @@
 """The era-split types (wire-format §12): their ``ceb460d4`` forms, and cases
-that show what changed from ``74941d21``.
+that show what changed from ``74941d21``; also the single variants and fields
+that came or went, including since seed 003's ``e2e0b409``.
 
 Seed 001 is declared at ``ceb460d4`` and is the seed that reaches these
 types, so the file belongs to it. The hand-written cases state hand-derived
@@ -97,6 +98,65 @@ def _hand() -> Iterable[CaseSpec]:
     )
 
 
+_TURN = "e2e0b409"  # seed 003's era
+
+
+def _gated() -> Iterable[CaseSpec]:
+    """The variants and fields that came or went (wire-format §8; eras.md)."""
+    switch = {"agent_frame_switch": {"frame_id": "f"}}
+    with_task = {"agent_frame_switch": {"frame_id": "f", "task": "t"}}
+    yield CaseSpec(
+        "eras/frame-switch-without-task",
+        "e2e0b409: AgentFrameSwitch has only `frame_id`; a `task` key is unknown and ignored",
+        call("decode:TurnOutcome", [with_task], expect=switch, era=_TURN),
+    )
+    yield CaseSpec(
+        "eras/frame-switch-task-required",
+        "74941d21 on: `task` is a required string",
+        call("decode:TurnOutcome", [switch], expect_err="decode", era=_OLD),
+    )
+    trigger = {"type": "trigger_occurrence", "occurrence_id": "o"}
+    yield CaseSpec(
+        "eras/trigger-occurrence-cause",
+        "74941d21 on: `trigger_occurrence` is a CausalRef",
+        call("decode:CausalRef", [trigger], expect=trigger, era=_OLD),
+    )
+    yield CaseSpec(
+        "eras/trigger-occurrence-unknown",
+        "e2e0b409: CausalRef has no `trigger_occurrence` variant",
+        call("decode:CausalRef", [trigger], expect_err="decode", era=_TURN),
+    )
+    surface = {"SyncExecutionSurface": {"id": 1, "update_machine_config": True}}
+    environment = {"SyncExecutionEnvironment": {"id": 1, "update_machine_config": True}}
+    yield CaseSpec(
+        "eras/sync-execution-surface",
+        "e2e0b409: the turn machine's sync effect is `SyncExecutionSurface`",
+        call("decode:Effect", [surface], expect=surface, era=_TURN),
+    )
+    yield CaseSpec(
+        "eras/sync-execution-environment",
+        "74941d21 on: it is renamed `SyncExecutionEnvironment` (same fields)",
+        call("decode:Effect", [environment], expect=environment, era=_OLD),
+    )
+    code = {"ExecCode": {"id": 2, "code": "x"}}
+    code_language = {"ExecCode": {"id": 2, "language": "py", "code": "x"}}
+    yield CaseSpec(
+        "eras/exec-code-language",
+        "ceb460d4: ExecCode carries a required `language` between `id` and `code`",
+        call("decode:Effect", [code_language], expect=code_language, era=_NEW),
+    )
+    yield CaseSpec(
+        "eras/exec-code-language-ignored",
+        "before ceb460d4: a `language` key is unknown and ignored",
+        call("decode:Effect", [code_language], expect=code, era=_OLD),
+    )
+    yield CaseSpec(
+        "eras/exec-code-without-language",
+        "ceb460d4: an ExecCode without `language` is refused",
+        call("decode:Effect", [code], expect_err="decode", era=_NEW),
+    )
+
+
 def files() -> Iterable[FileSpec]:
     yield FileSpec(
         name="001-eras",
@@ -106,5 +166,5 @@ def files() -> Iterable[FileSpec]:
             "the era-split types read at ceb460d4 (seed 001's era), and cases showing"
             " what changed from 74941d21"
         ),
-        cases=unique([*_hand(), *era_split_cases(_NEW)]),
+        cases=unique([*_hand(), *_gated(), *era_split_cases(_NEW)]),
     )
