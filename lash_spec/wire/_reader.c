@@ -873,7 +873,8 @@ static PyObject *loads(PyObject *self, PyObject *const *args, Py_ssize_t nargs) 
     }
     P s = {(const unsigned char *)text, (const unsigned char *)text + n, 0, NULL, 0};
     PyObject *r = parse(&s, args[0], 0);
-    if (r && peek(&s) != 0) {
+    ws(&s);
+    if (r && s.p != s.end) { /* (peek() cannot tell a NUL character from the end) */
         Py_CLEAR(r);
         decline("trailing characters");
     }
