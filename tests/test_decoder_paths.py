@@ -205,7 +205,7 @@ TYPES = sorted(
     key=lambda t: (t[1], t[0]),
 )
 
-JSON_CHARS = list('{}[]",:\\ 0-1e.tfn"') + ["\\u", "\\ud800", "\n", "é"]
+JSON_CHARS = [*'{}[]",:\\ 0-1e.tfn"', "\\u", "\\ud800", "\n", "é"]
 
 
 @st.composite
@@ -278,7 +278,7 @@ EDGES: list[tuple[Any, str]] = [
     (RuntimeEffectEnvelope, ENVELOPE.replace('"type":"tool_call","call"', '"call"', 1)[:-2]
      + ',"type":"tool_call"}}'),  # the tag after the fields
     (RuntimeEffectEnvelope, ENVELOPE.replace('"x":null', '"x":null,"x":1')),  # Value: last wins
-    (RuntimeEffectEnvelope, ENVELOPE.replace('"kind":"tool_call"', '"kind":"tool_call","kind":"x"')),
+    (RuntimeEffectEnvelope, ENVELOPE.replace('"kind":"tool_call"', '"kind":"tool_call","kind":1')),
     (RuntimeEffectEnvelope, ENVELOPE.replace('"type":"effect"', '"type":"effect","type":"effect"')),
     (RuntimeEffectEnvelope, ENVELOPE.replace('"k"}', '"k","unknown":{"a":[1e400]}}')),
     (RuntimeEffectEnvelope, ENVELOPE.replace('"effect_id":"e"', '"effect_id":"e","x":"\\udc00"')),

@@ -134,12 +134,28 @@ _READER, DECODER, DECODER_REASON = _select()
 _PLANS: dict[tuple[Any, str], Plan] = {}
 
 
-def _era() -> str:
-    """The era key plans are cached under: what decides a field's form (or view)."""
-    from lash_spec.wire import codec as c
+_ERA_VAR: Any = None  # the codec's era context variable, bound on first use
+_DEFAULT_ERA = ""
 
-    current = getattr(c, "current_era", None)  # era views (issue 15) key on the era itself
-    return current() if current is not None else c.current_forms()  # type: ignore[no-any-return]
+
+def _era() -> str:
+    """The era key plans are cached under: what decides a field's form (or view).
+
+    Read straight from the codec's context variable (``from_json`` is hot):
+    the era name where the codec keys era views on it (issue 15), else the
+    form set; unset means the default era.
+    """
+    global _ERA_VAR, _DEFAULT_ERA  # bound once, lazily: the codec imports this module
+    if _ERA_VAR is None:
+        from lash_spec.eras import DEFAULT_ERA, era
+        from lash_spec.wire import codec as c
+
+        if hasattr(c, "_ERA"):
+            _DEFAULT_ERA, _ERA_VAR = DEFAULT_ERA, c._ERA
+        else:
+            _DEFAULT_ERA, _ERA_VAR = era(DEFAULT_ERA).forms, c._FORMS
+    key: str = _ERA_VAR.get() or _DEFAULT_ERA
+    return key
 
 
 def plan_of(shape: Any, era: str | None = None) -> Plan:
@@ -241,19 +257,20 @@ def _enum(shape: Any, era: str) -> Plan:
     at = getattr(shape, "variants_at", None)  # era-gated variants (issue 15)
     variants = at()[0] if at is not None else shape.variants
     internal = tagging.style == "internal"
-    out = []
+    out: list[tuple[bytes, int, Any, Any]] = []
     for v in variants:
         name = v.name.encode("utf-8")
         if v.kind == "unit":
             out.append((name, V_UNIT, _ctor(v.cls, []), None))
         elif v.kind == "newtype":
             inner = plan_of(v.inner, era)
-            ok = not internal or (inner and inner[0] == STRUCT)
+            ok = not internal or _inlinable(inner, tagging.tag)
             ctor = _ctor(v.cls, [v.body.fields[0].attr])
             out.append((name, V_NEWTYPE if ok else V_DECLINE, ctor, inner))
         elif v.kind == "struct":
             body = plan_of(v.body, era)
             ok = bool(body) and body[0] == STRUCT
+            ok = ok and (not internal or _inlinable(body, tagging.tag))
             out.append((name, V_STRUCT if ok else V_DECLINE, None, body))
         else:  # tuple variants: rare, left to the pure path
             out.append((name, V_DECLINE, None, None))
@@ -262,6 +279,15 @@ def _enum(shape: Any, era: str) -> Plan:
     content = (tagging.content or "").encode("utf-8")
     nothing = [STRUCT, (tuple, False, (), ()), (), False]  # what follows a unit variant's tag
     return [ENUM, style, tag, content, tuple(out), nothing]
+
+
+def _inlinable(plan: Plan, tag: str) -> bool:
+    """Can a struct's members follow an internal tag in one object? Not when a
+    field is named like the tag (the pure path's rules for that repeated key
+    are left to it)."""
+    if not plan or plan[0] != STRUCT:
+        return False
+    return all(key != tag.encode("utf-8") for key, *_ in plan[2])
 
 
 def _ctor(cls: type, names: list[str]) -> tuple[type, bool, tuple[int, ...], tuple[str, ...]]:
