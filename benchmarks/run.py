@@ -147,6 +147,46 @@ def race(fns: dict[str, Callable[[], object]], seconds: float) -> dict[str, floa
     return best
 
 
+def envelope_sets(write: Callable[[Any], Any]) -> dict[str, list[Any]]:
+    """The benchmark envelopes, written by ``write`` (``to_wire``, ``to_json``):
+    the realistic ones and the ones recorded from the Rust crate."""
+    from lash_spec import from_wire
+    from lash_spec.model.envelope import RuntimeEffectEnvelope
+
+    recorded = [from_wire(RuntimeEffectEnvelope, w) for w in recorded_envelopes()]
+    return {
+        "realistic": [write(e) for e in realistic_envelopes()],
+        "recorded": [write(e) for e in recorded],
+    }
+
+
+def _path_report(
+    loaded: tuple[Any, str], what: str, active: str, target: float
+) -> tuple[Any, dict[str, Any]]:
+    """The compiled module (or None) and the head of a two-path bench's report."""
+    module, why = loaded
+    return module, {
+        what: active,
+        f"compiled_{what}": "available" if module is not None else why,
+        "target_ratio": target,
+    }
+
+
+def on_path(module: Any, attr: str, value: Any, fn: Callable[[], None]) -> Callable[[], None]:
+    """``fn`` run with ``module.attr`` set to ``value``: a codec path (the
+    compiled writer or reader module, or ``None`` for pure) switched in."""
+
+    def run() -> None:
+        saved = getattr(module, attr)
+        setattr(module, attr, value)
+        try:
+            fn()
+        finally:
+            setattr(module, attr, saved)
+
+    return run
+
+
 def recorded_envelopes() -> list[Any]:
     """The wire values of the envelopes recorded from the Rust crate (stable_hash cases)."""
     path = ROOT / "tests" / "fixtures" / "recorded" / "call-cases-core.json"
@@ -173,17 +213,8 @@ def bench_stable_hash(seconds: float, copies: int = 20) -> dict[str, Any]:
     from lash_spec.model.envelope import RuntimeEffectEnvelope
     from lash_spec.wire import plan
 
-    sets = {
-        "realistic": [to_wire(e) for e in realistic_envelopes()],
-        "recorded": recorded_envelopes(),
-    }
-    writer, why = plan.load_writer()
-    out: dict[str, Any] = {
-        "encoder": lash_spec.wire.ENCODER,
-        "compiled_writer": "available" if writer is not None else why,
-        "target_ratio": 2.0,
-    }
-    saved = plan._WRITER
+    sets = envelope_sets(to_wire)
+    writer, out = _path_report(plan.load_writer(), "encoder", lash_spec.wire.ENCODER, 2.0)
     for name, wires in sets.items():
         objects = [[from_wire(RuntimeEffectEnvelope, w) for w in wires] for _ in range(copies)]
         count = len(wires) * copies
@@ -198,19 +229,12 @@ def bench_stable_hash(seconds: float, copies: int = 20) -> dict[str, Any]:
                 for e in envelopes:
                     stable_hash(e)
 
-        def on(path_writer: Any) -> Callable[[], None]:
-            def run() -> None:
-                plan._WRITER = path_writer
-                try:
-                    ours()
-                finally:
-                    plan._WRITER = saved
-
-            return run
-
-        fns: dict[str, Callable[[], object]] = {"orjson": yardstick, "pure": on(None)}
+        fns: dict[str, Callable[[], object]] = {
+            "orjson": yardstick,
+            "pure": on_path(plan, "_WRITER", None, ours),
+        }
         if writer is not None:
-            fns["compiled"] = on(writer)
+            fns["compiled"] = on_path(plan, "_WRITER", writer, ours)
         best = race(fns, seconds)
         base = best["orjson"]
         result: dict[str, Any] = {
@@ -235,41 +259,25 @@ def bench_from_json(seconds: float) -> dict[str, Any]:
     and ``json.loads`` of the same text. Target: compiled <= 3.0x orjson.
     """
     import lash_spec.wire
-    from lash_spec import from_wire, to_json
+    from lash_spec import to_json
     from lash_spec.model.envelope import RuntimeEffectEnvelope
     from lash_spec.wire import readplan
     from lash_spec.wire.codec import from_json
 
-    sets = {
-        "realistic": [to_json(e) for e in realistic_envelopes()],
-        "recorded": [to_json(from_wire(RuntimeEffectEnvelope, w)) for w in recorded_envelopes()],
-    }
-    reader, why = readplan.load_reader()
-    out: dict[str, Any] = {
-        "decoder": lash_spec.wire.DECODER,
-        "compiled_reader": "available" if reader is not None else why,
-        "target_ratio": 3.0,
-    }
-    saved = readplan._READER
+    sets = envelope_sets(to_json)
+    reader, out = _path_report(readplan.load_reader(), "decoder", lash_spec.wire.DECODER, 3.0)
     for name, texts in sets.items():
 
-        def on(path_reader: Any, texts: list[str] = texts) -> Callable[[], None]:
-            def run() -> None:
-                readplan._READER = path_reader
-                try:
-                    for text in texts:
-                        from_json(RuntimeEffectEnvelope, text)
-                finally:
-                    readplan._READER = saved
-
-            return run
+        def ours(texts: list[str] = texts) -> None:
+            for text in texts:
+                from_json(RuntimeEffectEnvelope, text)
 
         fns: dict[str, Callable[[], object]] = {
             "json.loads": lambda texts=texts: [json.loads(t) for t in texts],
-            "pure": on(None),
+            "pure": on_path(readplan, "_READER", None, ours),
         }
         if reader is not None:
-            fns["compiled"] = on(reader)
+            fns["compiled"] = on_path(readplan, "_READER", reader, ours)
         try:
             import orjson
 

@@ -24,11 +24,6 @@ the same type, message and JSON path for an error.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -47,18 +42,13 @@ from lash_spec.strategies import strategy_for
 from lash_spec.wire import readplan
 from lash_spec.wire.codec import wire_era
 from lash_spec.wire.types import Value
+from tests.conftest import compiled_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _reader() -> ModuleType:
-    reader, why = readplan.load_reader()
-    if reader is not None:
-        return reader
-    cc = (sysconfig.get_config_var("CC") or "").split()
-    if cc and shutil.which(cc[0]):  # a compiler exists: a missing build is a failure
-        pytest.fail(f"{why}: reinstall with `pip install -e .` to test the compiled path")
-    pytest.skip(f"no C compiler on this machine: {why}")
+    return compiled_or_skip(readplan.load_reader())
 
 
 def outcome(tp: Any, text: Any, era: str | None) -> tuple[str, Any]:
@@ -137,18 +127,21 @@ def test_the_corpus_has_decode_cases() -> None:
     assert len(CASES) > 8000 and kinds == {"decode", "decode_text"}
 
 
-def test_corpus_decode_text_cases(paths: Paths) -> None:
-    """Every decode_text case, at every era it holds at, on both paths."""
+def _check_corpus(paths: Paths, prefix: str, as_text: Any) -> int:
+    """Every ``prefix`` case, at every era it holds at, on both paths."""
     checked = 0
-    for case_id, call, text, eras in CASES:
-        if not call.startswith("decode_text:"):
-            continue
-        for era in eras:
-            op = op_at(call, era)
-            assert op is not None, case_id
-            paths.check(op.result, text, era)
-            checked += 1
-    assert checked > 3800
+    for case_id, call, arg, eras in CASES:
+        if call.startswith(prefix):
+            for era in eras:
+                op = op_at(call, era)
+                assert op is not None, case_id
+                paths.check(op.result, as_text(arg), era)
+                checked += 1
+    return checked
+
+
+def test_corpus_decode_text_cases(paths: Paths) -> None:
+    assert _check_corpus(paths, "decode_text:", lambda text: text) > 3800
     # The compiled reader carries the common case: most of what the pure path
     # reads (the rest are the corpus's edge cases: deep unknown values, array
     # forms, repeated keys, lone surrogates in skipped values …).
@@ -156,18 +149,9 @@ def test_corpus_decode_text_cases(paths: Paths) -> None:
 
 
 def test_corpus_decode_cases_as_text(paths: Paths) -> None:
-    """Every decode case's JSON value, written as text, on both paths."""
-    checked = 0
-    for case_id, call, value, eras in CASES:
-        if not call.startswith("decode:"):
-            continue
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-        for era in eras:
-            op = op_at(call, era)
-            assert op is not None, case_id
-            paths.check(op.result, text, era)
-            checked += 1
-    assert checked > 4000
+    """Every decode case's JSON value, written as text."""
+    written = _check_corpus(paths, "decode:", lambda v: json.dumps(v, ensure_ascii=False))
+    assert written > 4000
     assert paths.accepted > 0.6 * paths.readable, (paths.accepted, paths.readable)
 
 
@@ -349,18 +333,3 @@ def test_what_the_reader_reads_itself(reader: ModuleType) -> None:
 def test_decoder_is_reported() -> None:
     assert lash_spec.wire.DECODER in ("compiled", "pure")
     assert lash_spec.wire.DECODER_REASON
-
-
-@pytest.mark.parametrize("pure_env", ["1", None])
-def test_pure_env_forces_the_pure_decoder(pure_env: str | None) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "LASH_SPEC_PURE"}
-    if pure_env is not None:
-        env["LASH_SPEC_PURE"] = pure_env
-    done = subprocess.run(
-        [sys.executable, "-c", "from lash_spec.cli import main; main(['--version'])"],
-        capture_output=True, text=True, env=env, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    available = readplan.load_reader()[0] is not None
-    expected = "compiled" if pure_env is None and available else "pure"
-    assert f"decoder: {expected}," in done.stdout

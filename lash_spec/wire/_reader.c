@@ -40,7 +40,7 @@ enum {
     D_PY = 13,       /* [13, decode]: read a plain JSON value, then decode(value, content) */
     D_DECLINE = 14,  /* [14]: always left to the pure path */
 };
-/* ctor = (cls, direct, offsets, kwnames)
+/* ctor = (cls, direct, slot descriptors, kwnames)
  * field = (key bytes, plan, missing kind, missing value)
  * variant = (name bytes, kind, ctor, plan) */
 enum { M_REQUIRED = 0, M_NONE = 1, M_VALUE = 2, M_FACTORY = 3 };
@@ -83,6 +83,19 @@ static inline int eat(P *s, char c) {
     if (peek(s) != c) return 0;
     s->p++;
     return 1;
+}
+
+/* The literal `word` (true, false, null) as the next value: consumed when it is there. */
+static inline int literal(P *s, const char *word, Py_ssize_t n) {
+    if (peek(s) != word[0] || s->end - s->p < n || memcmp(s->p, word, (size_t)n) != 0) return 0;
+    s->p += n;
+    return 1;
+}
+
+static PyObject *parse_bool(P *s) {
+    if (literal(s, "true", 4)) Py_RETURN_TRUE;
+    if (literal(s, "false", 5)) Py_RETURN_FALSE;
+    return decline("not a boolean");
 }
 
 static inline int enter(P *s) {
@@ -223,13 +236,21 @@ static PyObject *make_str(const char *b, Py_ssize_t n, int ascii) {
     return PyUnicode_DecodeUTF8(b, n, "strict");
 }
 
-static PyObject *parse_str(P *s) {
-    if (peek(s) != '"') return decline("not a string");
+/* A string as the next value, as string_bytes gives it (declined if it is something else). */
+typedef struct {
     const char *b;
     Py_ssize_t n;
     int ascii;
-    if (string_bytes(s, &b, &n, &ascii) < 0) return NULL;
-    return make_str(b, n, ascii);
+} Str;
+
+static int next_string(P *s, Str *out) {
+    if (peek(s) != '"') return decline("not a string"), -1;
+    return string_bytes(s, &out->b, &out->n, &out->ascii);
+}
+
+static PyObject *parse_str(P *s) {
+    Str t;
+    return next_string(s, &t) < 0 ? NULL : make_str(t.b, t.n, t.ascii);
 }
 
 /* -- numbers ----------------------------------------------------------------- */
@@ -461,18 +482,8 @@ static PyObject *parse_any(P *s, int sorted) {
         s->depth--;
         return l;
     }
-    if (c == 't' && s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
-        s->p += 4;
-        Py_RETURN_TRUE;
-    }
-    if (c == 'f' && s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
-        s->p += 5;
-        Py_RETURN_FALSE;
-    }
-    if (c == 'n' && s->end - s->p >= 4 && memcmp(s->p, "null", 4) == 0) {
-        s->p += 4;
-        Py_RETURN_NONE;
-    }
+    if (c == 't' || c == 'f') return parse_bool(s);
+    if (literal(s, "null", 4)) Py_RETURN_NONE;
     if (c == '-' || (c >= '0' && c <= '9')) {
         Num n;
         if (scan_number(s, &n) < 0) return NULL;
@@ -495,10 +506,11 @@ static PyObject *construct(PyObject *ctor, PyObject **values, Py_ssize_t n) {
             for (Py_ssize_t i = 0; i < n; i++) Py_DECREF(values[i]);
             return NULL;
         }
-        PyObject *offsets = PyTuple_GET_ITEM(ctor, 2);
+        PyObject *slots = PyTuple_GET_ITEM(ctor, 2);
         for (Py_ssize_t i = 0; i < n; i++) {
-            Py_ssize_t off = PyLong_AsSsize_t(PyTuple_GET_ITEM(offsets, i));
-            *(PyObject **)((char *)obj + off) = values[i];
+            /* readplan checked: a member descriptor of an object slot (T_OBJECT_EX) */
+            PyMemberDef *m = ((PyMemberDescrObject *)PyTuple_GET_ITEM(slots, i))->d_member;
+            *(PyObject **)((char *)obj + m->offset) = values[i];
         }
         return obj;
     }
@@ -531,14 +543,10 @@ static PyObject *struct_members(P *s, PyObject *plan, int content, int first, Py
         more = next_member(s, '}');
     }
     while (more == 1) {
-        if (peek(s) != '"') {
-            decline("key is not a string");
-            goto fail;
-        }
-        const char *kb;
-        Py_ssize_t kn;
-        int ascii;
-        if (string_bytes(s, &kb, &kn, &ascii) < 0) goto fail;
+        Str key;
+        if (next_string(s, &key) < 0) goto fail;
+        const char *kb = key.b;
+        Py_ssize_t kn = key.n;
         if (!eat(s, ':')) {
             decline("expected ':'");
             goto fail;
@@ -611,9 +619,7 @@ static PyObject *payload(P *s, PyObject *v, int content) {
     PyObject *ctor = PyTuple_GET_ITEM(v, 2);
     switch (PyLong_AsLong(PyTuple_GET_ITEM(v, 1))) {
     case V_UNIT:
-        if (!(peek(s) == 'n' && s->end - s->p >= 4 && memcmp(s->p, "null", 4) == 0))
-            return decline("unit variant with a payload");
-        s->p += 4;
+        if (!literal(s, "null", 4)) return decline("unit variant with a payload");
         return construct(ctor, NULL, 0);
     case V_NEWTYPE: {
         PyObject *x = parse(s, PyTuple_GET_ITEM(v, 3), content);
@@ -626,27 +632,20 @@ static PyObject *payload(P *s, PyObject *v, int content) {
 
 /* The tag (a string) at s->p and its variant. */
 static PyObject *tag_variant(P *s, PyObject *variants) {
-    if (peek(s) != '"') return decline("tag is not a string");
-    const char *b;
-    Py_ssize_t n;
-    int ascii;
-    if (string_bytes(s, &b, &n, &ascii) < 0) return NULL;
-    return find_variant(variants, b, n);
+    Str t;
+    return next_string(s, &t) < 0 ? NULL : find_variant(variants, t.b, t.n);
 }
 
 /* Is the next key `key`? Consumes it (and the ':') when it is. */
 static int next_key_is(P *s, PyObject *key) {
-    if (peek(s) != '"') return 0;
     const unsigned char *save = s->p;
-    const char *b;
-    Py_ssize_t n;
-    int ascii;
-    if (string_bytes(s, &b, &n, &ascii) < 0) {
+    Str t;
+    if (next_string(s, &t) < 0) {
         PyErr_Clear();
         s->p = save;
         return 0;
     }
-    if (key_is(b, n, key) && eat(s, ':')) return 1;
+    if (key_is(t.b, t.n, key) && eat(s, ':')) return 1;
     s->p = save;
     return 0;
 }
@@ -728,32 +727,15 @@ static PyObject *parse_inner(P *s, PyObject *plan, int content) {
     if (PyList_GET_SIZE(plan) == 0) return decline("unfinished plan");
     switch (PyLong_AsLong(PyList_GET_ITEM(plan, 0))) {
     case D_STR: return parse_str(s);
-    case D_BOOL: {
-        int c = peek(s);
-        if (c == 't' && s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
-            s->p += 4;
-            Py_RETURN_TRUE;
-        }
-        if (c == 'f' && s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
-            s->p += 5;
-            Py_RETURN_FALSE;
-        }
-        return decline("not a boolean");
-    }
+    case D_BOOL: return parse_bool(s);
     case D_INT: return parse_int(s, plan);
     case D_FLOAT: return parse_float(s);
     case D_VALUE: return parse_any(s, 1);
     case D_NULL:
-        if (peek(s) == 'n' && s->end - s->p >= 4 && memcmp(s->p, "null", 4) == 0) {
-            s->p += 4;
-            Py_RETURN_NONE;
-        }
+        if (literal(s, "null", 4)) Py_RETURN_NONE;
         return decline("not null");
     case D_OPTION:
-        if (peek(s) == 'n' && s->end - s->p >= 4 && memcmp(s->p, "null", 4) == 0) {
-            s->p += 4;
-            Py_RETURN_NONE;
-        }
+        if (literal(s, "null", 4)) Py_RETURN_NONE;
         return parse(s, PyList_GET_ITEM(plan, 1), content);
     case D_LIST:
     case D_TUPLE: {
@@ -820,14 +802,11 @@ static PyObject *parse_inner(P *s, PyObject *plan, int content) {
         return d;
     }
     case D_UNIT_ENUM: {
-        if (peek(s) != '"') return decline("not a string");
-        const char *b;
-        Py_ssize_t n;
-        int ascii;
-        if (string_bytes(s, &b, &n, &ascii) < 0) return NULL;
+        Str t;
+        if (next_string(s, &t) < 0) return NULL;
         PyObject *names = PyList_GET_ITEM(plan, 1);
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
-            if (key_is(b, n, PyTuple_GET_ITEM(names, i)))
+            if (key_is(t.b, t.n, PyTuple_GET_ITEM(names, i)))
                 return Py_NewRef(PyTuple_GET_ITEM(PyList_GET_ITEM(plan, 2), i));
         }
         return decline("unknown member");
@@ -892,13 +871,11 @@ static PyObject *configure(PyObject *self, PyObject *const *args, Py_ssize_t nar
     Py_RETURN_NONE;
 }
 
-static PyObject *member_offset(PyObject *self, PyObject *descr) {
-    /* The slot offset behind an attrs slotted field, or -1. */
-    if (Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
-        PyMemberDef *m = ((PyMemberDescrObject *)descr)->d_member;
-        if (m->type == T_OBJECT_EX) return PyLong_FromSsize_t(m->offset);
-    }
-    return PyLong_FromLong(-1);
+static PyObject *is_object_slot(PyObject *self, PyObject *descr) {
+    /* Is this descriptor an object slot (what an attrs slotted field is)? */
+    return PyBool_FromLong(Py_IS_TYPE(descr, &PyMemberDescr_Type) &&
+                           ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX &&
+                           ((PyMemberDescrObject *)descr)->d_member->offset > 0);
 }
 
 static PyMethodDef methods[] = {
@@ -906,7 +883,7 @@ static PyMethodDef methods[] = {
      "loads(plan, text) -> the value; raises Fallback for anything left to the pure path."},
     {"configure", (PyCFunction)(void (*)(void))configure, METH_FASTCALL,
      "configure(number, Unreadable): the pure reader's number function and its refusal type."},
-    {"member_offset", member_offset, METH_O, "member_offset(descriptor) -> int"},
+    {"is_object_slot", is_object_slot, METH_O, "is_object_slot(descriptor) -> bool"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -52,7 +52,7 @@ A plan node is a list whose first item is its kind:
 
 A field is ``(key, plan, missing kind, missing value)``; a variant is
 ``(name, kind, constructor, plan)``; a constructor is ``(class, direct,
-slot offsets, keyword names)``. *Direct* construction fills the slots of a
+slot descriptors, keyword names)``. *Direct* construction fills the slots of a
 fresh instance, which is what the attrs-generated ``__init__`` of a class
 without validators, converters or hooks does; any other class is called.
 """
@@ -60,14 +60,12 @@ without validators, converters or hooks does; any other class is called.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
-import warnings
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
 import attrs
+
+from lash_spec.wire.plan import cached_plan, choose, load_compiled
 
 __all__ = ["DECLINED", "DECODER", "DECODER_REASON", "compiled_read", "load_reader", "plan_of"]
 
@@ -85,45 +83,18 @@ Plan = list[Any]
 DECLINED: Final[Any] = object()
 """What :func:`compiled_read` answers when the pure path must decide."""
 
-_SOURCE = Path(__file__).with_name("_reader.c")
-
-
 def load_reader() -> tuple[ModuleType | None, str]:
-    """The compiled reader module (or ``None``) and why, ignoring ``LASH_SPEC_PURE``.
+    """The compiled reader module (or ``None``) and why, ignoring ``LASH_SPEC_PURE``."""
+    reader, reason = load_compiled("_reader", "reader")
+    if reader is not None:
+        from lash_spec.wire.reader import Unreadable, _number
 
-    A reader built from another version of ``_reader.c`` than the one next to
-    this file (an editable install whose C source changed since) is not used.
-    """
-    try:
-        from lash_spec.wire import _reader  # type: ignore[attr-defined]
-    except ImportError:
-        return None, "the compiled reader is not built (no C compiler at install?)"
-    if _SOURCE.exists():
-        digest = hashlib.sha256(_SOURCE.read_bytes()).hexdigest()
-        if digest != _reader.SOURCE_SHA256:
-            return None, "the compiled reader is stale: reinstall (pip install -e .)"
-    from lash_spec.wire.reader import Unreadable, _number
-
-    _reader.configure(_number, Unreadable)
-    module: ModuleType = _reader
-    return module, "built at install"
+        reader.configure(_number, Unreadable)
+    return reader, reason
 
 
 _BUILT, _BUILT_REASON = load_reader()
-
-
-def _select() -> tuple[ModuleType | None, str, str]:
-    if os.environ.get("LASH_SPEC_PURE", "") not in ("", "0"):
-        return None, "pure", "LASH_SPEC_PURE is set"
-    reader, reason = _BUILT, _BUILT_REASON
-    if reader is None:
-        if "stale" in reason:
-            warnings.warn(f"lash_spec: {reason}; using the pure-Python decoder", stacklevel=2)
-        return None, "pure", reason
-    return reader, "compiled", reason
-
-
-_READER, DECODER, DECODER_REASON = _select()
+_READER, DECODER, DECODER_REASON = choose(_BUILT, _BUILT_REASON, "decoder")
 """``DECODER`` is ``"compiled"`` or ``"pure"``: the path ``from_json`` takes first."""
 
 
@@ -164,18 +135,7 @@ def plan_of(shape: Any, era: str | None = None) -> Plan:
     Made inside the era it is for: era-split fields are resolved as it is made.
     """
     key = (shape, era or _era())
-    try:
-        return _PLANS[key]
-    except KeyError:
-        pass
-    node: Plan = []
-    _PLANS[key] = node  # registered first: a recursive type finds it
-    try:
-        node.extend(_build(shape, key[1]))
-    except BaseException:
-        del _PLANS[key]
-        raise
-    return node
+    return cached_plan(_PLANS, key, lambda: _build(shape, key[1]))
 
 
 def _build(shape: Any, era: str) -> Plan:
@@ -290,13 +250,13 @@ def _inlinable(plan: Plan, tag: str) -> bool:
     return all(key != tag.encode("utf-8") for key, *_ in plan[2])
 
 
-def _ctor(cls: type, names: list[str]) -> tuple[type, bool, tuple[int, ...], tuple[str, ...]]:
-    offsets = _direct_offsets(cls, names)
-    return (cls, offsets is not None, offsets or (), tuple(names))
+def _ctor(cls: type, names: list[str]) -> tuple[type, bool, tuple[Any, ...], tuple[str, ...]]:
+    slots = _direct_slots(cls, names)
+    return (cls, slots is not None, slots or (), tuple(names))
 
 
-def _direct_offsets(cls: type, names: list[str]) -> tuple[int, ...] | None:
-    """Slot offsets of ``names`` when filling them is all ``cls(**kwargs)`` would do.
+def _direct_slots(cls: type, names: list[str]) -> tuple[Any, ...] | None:
+    """The slot descriptors of ``names`` when filling them is all ``cls(**kwargs)`` does.
 
     That is an attrs class whose ``__init__`` is attrs' own, with no
     validator, converter, alias, ``__attrs_pre_init__``/``__attrs_post_init__``,
@@ -323,14 +283,12 @@ def _direct_offsets(cls: type, names: list[str]) -> tuple[int, ...] | None:
         slots |= {own} if isinstance(own, str) else set(own)
     if slots - {"__weakref__"} != set(names):
         return None
-    offsets = []
-    for name in names:
-        descr = next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
-        offset: int = _BUILT.member_offset(descr)
-        if offset <= 0:
-            return None
-        offsets.append(offset)
-    return tuple(offsets)
+    descriptors = tuple(
+        next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__) for name in names
+    )
+    if not all(_BUILT.is_object_slot(d) for d in descriptors):
+        return None
+    return descriptors
 
 
 # ---------------------------------------------------------------------------
