@@ -893,6 +893,8 @@ static struct PyModuleDef module = {
     NULL, NULL, NULL, NULL,
 };
 
+/* The build hook stamps every extension it compiles with its source's SHA-256
+ * under this name (first used by _writer.c). */
 #ifndef LASH_WRITER_SOURCE_SHA
 #define LASH_WRITER_SOURCE_SHA "unknown"
 #endif
