@@ -59,7 +59,6 @@ without validators, converters or hooks does; any other class is called.
 
 from __future__ import annotations
 
-import contextlib
 from types import ModuleType
 from typing import Any, Final
 
@@ -82,6 +81,7 @@ Plan = list[Any]
 
 DECLINED: Final[Any] = object()
 """What :func:`compiled_read` answers when the pure path must decide."""
+
 
 def load_reader() -> tuple[ModuleType | None, str]:
     """The compiled reader module (or ``None``) and why, ignoring ``LASH_SPEC_PURE``."""
@@ -129,13 +129,18 @@ def _era() -> str:
     return key
 
 
-def plan_of(shape: Any, era: str | None = None) -> Plan:
-    """The (cached) read plan of a codec shape at ``era`` (the current one by default).
+def plan_of(shape: Any) -> Plan:
+    """The (cached) read plan of a codec shape at the current era.
 
-    Made inside the era it is for: era-split fields are resolved as it is made.
+    Made inside the era it is for: era-split fields are resolved (and era
+    views chosen) as it is made.
     """
-    key = (shape, era or _era())
-    return cached_plan(_PLANS, key, lambda: _build(shape, key[1]))
+    return _plan(shape, _era())
+
+
+def _plan(shape: Any, era: str) -> Plan:
+    """:func:`plan_of`, with the current era already read."""
+    return cached_plan(_PLANS, (shape, era), lambda: _build(shape, era))
 
 
 def _build(shape: Any, era: str) -> Plan:
@@ -159,13 +164,13 @@ def _build(shape: Any, era: str) -> Plan:
     if t is c.NullShape:
         return [NULL]
     if t is c.OptionShape:
-        return [OPTION, plan_of(shape.inner, era)]
+        return [OPTION, _plan(shape.inner, era)]
     if t is c.ListShape:
-        return [LIST, plan_of(shape.inner, era)]
+        return [LIST, _plan(shape.inner, era)]
     if t is c.TupleShape:
-        return [TUPLE, tuple(plan_of(s, era) for s in shape.items)]
+        return [TUPLE, tuple(_plan(s, era) for s in shape.items)]
     if t is c.MapShape:
-        return [MAP, plan_of(shape.inner, era)]
+        return [MAP, _plan(shape.inner, era)]
     if t is c.UnitEnumShape:
         names = tuple(shape.by_name)
         if not all(type(n) is str for n in names):
@@ -180,7 +185,7 @@ def _build(shape: Any, era: str) -> Plan:
             form = shape.form()
         except WireError:  # no form at this era: the pure path says so
             return [DECLINE]
-        return plan_of(c.shape_of(form), era)
+        return _plan(c.shape_of(form), era)
     return [PY, shape.decode]
 
 
@@ -206,7 +211,7 @@ def _struct(shape: Any, era: str) -> Plan:
     if shape.flat is not None or len(fields) > MAX_FIELDS:
         return [PY, shape.decode]
     entries = tuple(
-        (f.wire.encode("utf-8"), plan_of(f.shape, era), *_missing(f)) for f in fields
+        (f.wire.encode("utf-8"), _plan(f.shape, era), *_missing(f)) for f in fields
     )
     ctor = _ctor(shape.cls, [f.attr for f in fields])
     return [STRUCT, ctor, entries, bool(shape.deny_unknown)]
@@ -223,12 +228,12 @@ def _enum(shape: Any, era: str) -> Plan:
         if v.kind == "unit":
             out.append((name, V_UNIT, _ctor(v.cls, []), None))
         elif v.kind == "newtype":
-            inner = plan_of(v.inner, era)
+            inner = _plan(v.inner, era)
             ok = not internal or _inlinable(inner, tagging.tag)
             ctor = _ctor(v.cls, [v.body.fields[0].attr])
             out.append((name, V_NEWTYPE if ok else V_DECLINE, ctor, inner))
         elif v.kind == "struct":
-            body = plan_of(v.body, era)
+            body = _plan(v.body, era)
             ok = bool(body) and body[0] == STRUCT
             ok = ok and (not internal or _inlinable(body, tagging.tag))
             out.append((name, V_STRUCT if ok else V_DECLINE, None, body))
@@ -302,13 +307,10 @@ def _top(tp: Any) -> Plan:
     from lash_spec.wire import codec as c
 
     key = (tp, _era())
-    try:
-        return _TOP[key]
-    except KeyError:
-        plan = plan_of(c.shape_of(tp), key[1])
-        with contextlib.suppress(TypeError):  # an unhashable annotation: not cached
-            _TOP[key] = plan
-        return plan
+    plan = _TOP.get(key)  # an unhashable annotation raises TypeError: declined
+    if plan is None:
+        plan = _TOP[key] = _plan(c.shape_of(tp), key[1])
+    return plan
 
 
 def compiled_read(tp: Any, text: Any, era: str | None = None, reader: Any = None) -> Any:
