@@ -684,7 +684,8 @@ static PyObject *parse_enum(P *s, PyObject *plan, int content) {
                 r = struct_members(s, PyTuple_GET_ITEM(v, 3), 1, 0, tag);
             } else if (vkind == V_NEWTYPE) {
                 PyObject *inner = PyTuple_GET_ITEM(v, 3);
-                if (PyLong_AsLong(PyList_GET_ITEM(inner, 0)) != D_STRUCT) {
+                if (PyList_GET_SIZE(inner) == 0 ||
+                    PyLong_AsLong(PyList_GET_ITEM(inner, 0)) != D_STRUCT) {
                     decline("newtype variant over a non-struct");
                     goto done;
                 }
