@@ -172,7 +172,8 @@ def test_corpus_ok_values_are_read_compiled(reader: ModuleType) -> None:
             except Exception:  # an error case
                 continue
             text = to_json(typed, op.result)
-            found = readplan.compiled_read(op.result, text, era, reader)
+            # no explicit era, as op.fn: an era form reads its own forms
+            found = readplan.compiled_read(op.result, text, None, reader)
         if found is readplan.DECLINED:
             declined.add(call)
         else:
