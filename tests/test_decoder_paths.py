@@ -143,16 +143,16 @@ def _check_corpus(paths: Paths, prefix: str, as_text: Any) -> int:
 def test_corpus_decode_text_cases(paths: Paths) -> None:
     assert _check_corpus(paths, "decode_text:", lambda text: text) > 3800
     # The compiled reader carries the common case: most of what the pure path
-    # reads (the rest are the corpus's edge cases: deep unknown values, array
-    # forms, repeated keys, lone surrogates in skipped values …).
-    assert paths.accepted > 0.5 * paths.readable, (paths.accepted, paths.readable)
+    # reads (the rest are the corpus's edge cases: array forms, repeated keys
+    # or lone surrogates where they are decoded …).
+    assert paths.accepted > 0.8 * paths.readable, (paths.accepted, paths.readable)
 
 
 def test_corpus_decode_cases_as_text(paths: Paths) -> None:
     """Every decode case's JSON value, written as text."""
     written = _check_corpus(paths, "decode:", lambda v: json.dumps(v, ensure_ascii=False))
     assert written > 4000
-    assert paths.accepted > 0.6 * paths.readable, (paths.accepted, paths.readable)
+    assert paths.accepted > 0.8 * paths.readable, (paths.accepted, paths.readable)
 
 
 def test_corpus_ok_values_are_read_compiled(reader: ModuleType) -> None:
@@ -242,6 +242,18 @@ EDGES: list[tuple[Any, str]] = [
     (RuntimeScope, SCOPE[:-1] + ',"extra":"\\ud800"}'),  # lone surrogate, skipped
     (RuntimeScope, SCOPE[:-1] + ',"extra":1e400}'),  # beyond f64, skipped
     (RuntimeScope, SCOPE[:-1] + ',"extra":' + "[" * 200 + "]" * 200 + "}"),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":' + '{"a":[' * 300 + "1" + "]}" * 300 + "}"),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":{"a":1,"a":"\\udc00","\\ud800":[1e400,-0]}}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":"\\x"}'),  # skipped, still checked for syntax
+    (RuntimeScope, SCOPE[:-1] + ',"extra":"\\u12"}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":"a\tb"}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":[1,]}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":{"a":1,}}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":{"a"}}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":[[]}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":' + "[" * 300),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":01}'),
+    (RuntimeScope, SCOPE[:-1] + ',"extra":tru}'),
     (RuntimeScope, '{"session_id":"\\ud800"}'),
     (RuntimeScope, '{"session_id":"\\ud83d\\ude00 \\u00e9\\n\\/"}'),
     (RuntimeScope, '{"session_id":"a\u00e9\U0001f600"}'),
@@ -313,6 +325,9 @@ def test_edges_behave_alike(tp: Any, text: str, paths: Paths) -> None:
         (Value, "[" * 100 + "]" * 100),
         (Value, '{"a":1,"a":2}'),
         (float, "1e309"),
+        # buffered content (after an internal tag) reads unknown values strictly
+        (RuntimeEffectEnvelope, ENVELOPE.replace('"call_id":"c"', '"call_id":"c","x":"\\ud800"')),
+        (RuntimeEffectEnvelope, ENVELOPE.replace('"effect_id":"e"', '"effect_id":"e","x":[1e400]')),
     ],
 )
 def test_what_the_reader_leaves_to_the_pure_path(tp: Any, text: str, reader: ModuleType) -> None:
@@ -324,6 +339,10 @@ def test_what_the_reader_reads_itself(reader: ModuleType) -> None:
     """Hand-derived values, read by the compiled reader alone."""
     scope = readplan.compiled_read(RuntimeScope, SCOPE, None, reader)
     assert scope == RuntimeScope(session_id="s", turn_id="t", turn_index=1, protocol_iteration=2)
+    # A plain struct skips an unknown value for syntax only, as serde's ignore_value.
+    for extra in ['"\\ud800"', "1e400", "[" * 300 + "]" * 300, '{"a":1,"a":2}']:
+        text = SCOPE[:-1] + f',"extra":{extra}}}'
+        assert readplan.compiled_read(RuntimeScope, text, None, reader) == scope, extra
     value = readplan.compiled_read(Value, '{"b":[1,-0.0,"\\u00e9"],"a":null}', None, reader)
     assert repr(value) == "{'a': None, 'b': [1, -0.0, 'é']}"
     envelope = readplan.compiled_read(RuntimeEffectEnvelope, ENVELOPE, None, reader)

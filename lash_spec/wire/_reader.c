@@ -137,7 +137,7 @@ static int scratch_room(P *s, Py_ssize_t need) {
     return 0;
 }
 
-/* A string at s->p (the opening quote): its UTF-8 bytes, unescaped, in *out/*len
+/* A string at s->p (the opening quote): its UTF-8 bytes, unescaped, in *out, *len
  * (pointing into the text when it holds no escape, else into the scratch
  * buffer); *ascii says whether every byte is ASCII. 0, or -1 (declined). */
 static int string_bytes(P *s, const char **out, Py_ssize_t *len, int *ascii) {
@@ -492,6 +492,119 @@ static PyObject *parse_any(P *s, int sorted) {
     return decline("not a JSON value");
 }
 
+/* -- skipping: what a plain struct does with an unknown field ------------------- */
+
+/* Past a string at s->p (the opening quote), checked as serde_json's
+ * ignore_value checks it: escapes well formed, no control character; a lone
+ * surrogate escape is fine, as nothing decodes it. */
+static int skip_string(P *s) {
+    const unsigned char *q = s->p + 1, *end = s->end;
+    while (q < end) {
+        unsigned char c = *q;
+        if (c == '"') {
+            s->p = q + 1;
+            return 0;
+        }
+        if (c < 0x20) break;
+        if (c != '\\') {
+            q++;
+            continue;
+        }
+        if (q + 1 >= end) break;
+        c = q[1];
+        if (c == 'u') {
+            unsigned cp;
+            if (end - q < 6 || hex4(q + 2, &cp) < 0) break;
+            q += 6;
+        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
+                   c == 'r' || c == 't') {
+            q += 2;
+        } else {
+            break;
+        }
+    }
+    decline("malformed string");
+    return -1;
+}
+
+static int skip_key(P *s) {
+    if (peek(s) != '"' || skip_string(s) < 0 || !eat(s, ':')) {
+        if (!PyErr_Occurred()) decline("malformed key");
+        return -1;
+    }
+    return 0;
+}
+
+/* Past one JSON value at s->p, checked for syntax only, at any depth (an
+ * explicit stack, no recursion). Repeated keys, lone surrogate escapes,
+ * numbers beyond f64 and deep nesting are all fine here: the pure path
+ * conveys them, and a plain struct never looks at an unknown field. */
+static int skip_value(P *s) {
+    char small[64], *stack = small;
+    Py_ssize_t depth = 0, cap = (Py_ssize_t)sizeof small;
+    int rc = -1;
+    for (;;) {
+        int c = peek(s);
+        if (c == '{' || c == '[') {
+            s->p++;
+            if (depth == cap) {
+                char *grown = PyMem_Malloc((size_t)cap * 2);
+                if (!grown) {
+                    PyErr_NoMemory();
+                    goto out;
+                }
+                memcpy(grown, stack, (size_t)cap);
+                if (stack != small) PyMem_Free(stack);
+                stack = grown;
+                cap *= 2;
+            }
+            stack[depth++] = (char)c;
+            if (eat(s, c == '{' ? '}' : ']')) {
+                depth--;
+            } else {
+                if (c == '{' && skip_key(s) < 0) goto out;
+                continue; /* the first member's value */
+            }
+        } else if (c == '"') {
+            if (skip_string(s) < 0) goto out;
+        } else if (c == 't' || c == 'f' || c == 'n') {
+            if (!literal(s, "true", 4) && !literal(s, "false", 5) && !literal(s, "null", 4)) {
+                decline("not a literal");
+                goto out;
+            }
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            Num n;
+            if (scan_number(s, &n) < 0) goto out;
+        } else {
+            decline("not a JSON value");
+            goto out;
+        }
+        /* after a value: close containers, or pass a comma (and a key) */
+        for (;;) {
+            if (depth == 0) {
+                rc = 0;
+                goto out;
+            }
+            char open = stack[depth - 1];
+            int d = peek(s);
+            if (d == ',') {
+                s->p++;
+                if (open == '{' && skip_key(s) < 0) goto out;
+                break; /* the next member's value */
+            }
+            if (d != (open == '{' ? '}' : ']')) {
+                decline("expected ',' or a closing bracket");
+                goto out;
+            }
+            s->p++;
+            depth--;
+        }
+    }
+out:
+    if (stack != small) PyMem_Free(stack);
+    return rc;
+}
+
 /* -- construction -------------------------------------------------------------- */
 
 /* cls(**{kwnames[i]: values[i]}), stealing the values. A direct ctor fills
@@ -573,9 +686,14 @@ static PyObject *struct_members(P *s, PyObject *plan, int content, int first, Py
                 decline("unknown or repeated key");
                 goto fail;
             }
-            PyObject *skipped = parse_any(s, 0); /* checked strictly, then dropped */
-            if (!skipped) goto fail;
-            Py_DECREF(skipped);
+            if (content) {
+                /* serde's buffered content reads every value as a Value (`buffered`) */
+                PyObject *skipped = parse_any(s, 0);
+                if (!skipped) goto fail;
+                Py_DECREF(skipped);
+            } else if (skip_value(s) < 0) {
+                goto fail;
+            }
         }
         more = next_member(s, '}');
     }
