@@ -2,10 +2,10 @@
 
 ``pip install -e .`` / ``pip install .`` stay one command: with a C compiler
 (the one Python was built with, or ``$CC``) the wheel gains
-``lash_spec/wire/_writer*.so``; without one — or with
+``lash_spec/wire/_writer*.so`` (encoding) and ``_reader*.so`` (decoding); without one — or with
 ``LASH_SPEC_NO_COMPILE=1`` — it is a pure-Python wheel that works the same,
 only slower. A failed compile is reported as a warning, never an error.
-Nothing is downloaded: the extension is built from ``_writer.c`` here.
+Nothing is downloaded: the extensions are built from ``_writer.c`` and ``_reader.c`` here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCE = Path("lash_spec") / "wire" / "_writer.c"
+SOURCES = (Path("lash_spec") / "wire" / "_writer.c", Path("lash_spec") / "wire" / "_reader.c")
 
 
 def _compile(source: Path, target: Path) -> str | None:
@@ -65,27 +65,29 @@ class CompiledWriterHook(BuildHookInterface):  # type: ignore[type-arg]
         if self.target_name != "wheel":
             return
         root = Path(self.root)
-        name = "_writer" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so")
-        in_tree = root / SOURCE.parent / name
         editable = version == "editable"
+        suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         if editable:  # an editable install imports from the tree: drop an old build
-            for old in (root / SOURCE.parent).glob("_writer*.so"):
-                old.unlink()
+            for source in SOURCES:
+                for old in (root / source.parent).glob(f"{source.stem}*.so"):
+                    old.unlink()
         if os.environ.get("LASH_SPEC_NO_COMPILE", "") not in ("", "0"):
-            self.app.display_info("lash_spec: LASH_SPEC_NO_COMPILE set, pure-Python encoder")
+            self.app.display_info("lash_spec: LASH_SPEC_NO_COMPILE set, pure-Python codec")
             return
         self._tmp = tempfile.mkdtemp(prefix="lash-spec-build-")
-        target = in_tree if editable else Path(self._tmp) / name
-        why = _compile(root / SOURCE, target)
-        if why is not None:
-            self.app.display_warning(
-                f"lash_spec: compiled writer not built, using the pure-Python encoder ({why})"
-            )
-            return
-        if not editable:
-            build_data["force_include"][str(target)] = str(SOURCE.parent / name)
-            build_data["pure_python"] = False
-            build_data["infer_tag"] = True
+        for source in SOURCES:
+            name = source.stem + suffix
+            target = root / source.parent / name if editable else Path(self._tmp) / name
+            why = _compile(root / source, target)
+            if why is not None:
+                self.app.display_warning(
+                    f"lash_spec: {source.name} not built, that path stays pure Python ({why})"
+                )
+                continue
+            if not editable:
+                build_data["force_include"][str(target)] = str(source.parent / name)
+                build_data["pure_python"] = False
+                build_data["infer_tag"] = True
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         tmp = getattr(self, "_tmp", None)

@@ -9,12 +9,14 @@ only a yardstick: lash_spec does not depend on it. Target: compiled <= 2.0x.
 Timings are CPU time of this process, best of many batches, so a machine
 shared with other jobs distorts them less.
 
-The turn-machine and harness benches run once per encode path (``--paths``).
+The turn-machine and harness benches run once per codec path, compiled (writer and
+reader) or pure (``--paths``).
 
-``from_json`` (``--no-from-json`` skips it): serde-faithful text reading
-(``lash_spec.wire.reader.read_text`` + decoding) of the same envelopes' serde
-text, per envelope, next to a bare ``json.loads`` of it. The text reader must
-keep this within ~10% of the value-only path it replaced (issue 14).
+``from_json`` (``--no-from-json`` skips it): serde-faithful text reading of
+the same envelopes' serde text on both decode paths (the compiled reader,
+and ``lash_spec.wire.reader.read_text`` + the shapes), each reported as a
+ratio against ``orjson.loads`` of the same text, next to ``json.loads``.
+Target: compiled <= 3.0x.
 
 ``--harness [PATH]``: cases per second through the reference stdio adapter
 (``lash-spec adapter``) on the full corpus (``conformance/``, generated into a
@@ -145,6 +147,46 @@ def race(fns: dict[str, Callable[[], object]], seconds: float) -> dict[str, floa
     return best
 
 
+def envelope_sets(write: Callable[[Any], Any]) -> dict[str, list[Any]]:
+    """The benchmark envelopes, written by ``write`` (``to_wire``, ``to_json``):
+    the realistic ones and the ones recorded from the Rust crate."""
+    from lash_spec import from_wire
+    from lash_spec.model.envelope import RuntimeEffectEnvelope
+
+    recorded = [from_wire(RuntimeEffectEnvelope, w) for w in recorded_envelopes()]
+    return {
+        "realistic": [write(e) for e in realistic_envelopes()],
+        "recorded": [write(e) for e in recorded],
+    }
+
+
+def _path_report(
+    loaded: tuple[Any, str], what: str, active: str, target: float
+) -> tuple[Any, dict[str, Any]]:
+    """The compiled module (or None) and the head of a two-path bench's report."""
+    module, why = loaded
+    return module, {
+        what: active,
+        f"compiled_{what}": "available" if module is not None else why,
+        "target_ratio": target,
+    }
+
+
+def on_path(module: Any, attr: str, value: Any, fn: Callable[[], None]) -> Callable[[], None]:
+    """``fn`` run with ``module.attr`` set to ``value``: a codec path (the
+    compiled writer or reader module, or ``None`` for pure) switched in."""
+
+    def run() -> None:
+        saved = getattr(module, attr)
+        setattr(module, attr, value)
+        try:
+            fn()
+        finally:
+            setattr(module, attr, saved)
+
+    return run
+
+
 def recorded_envelopes() -> list[Any]:
     """The wire values of the envelopes recorded from the Rust crate (stable_hash cases)."""
     path = ROOT / "tests" / "fixtures" / "recorded" / "call-cases-core.json"
@@ -171,17 +213,8 @@ def bench_stable_hash(seconds: float, copies: int = 20) -> dict[str, Any]:
     from lash_spec.model.envelope import RuntimeEffectEnvelope
     from lash_spec.wire import plan
 
-    sets = {
-        "realistic": [to_wire(e) for e in realistic_envelopes()],
-        "recorded": recorded_envelopes(),
-    }
-    writer, why = plan.load_writer()
-    out: dict[str, Any] = {
-        "encoder": lash_spec.wire.ENCODER,
-        "compiled_writer": "available" if writer is not None else why,
-        "target_ratio": 2.0,
-    }
-    saved = plan._WRITER
+    sets = envelope_sets(to_wire)
+    writer, out = _path_report(plan.load_writer(), "encoder", lash_spec.wire.ENCODER, 2.0)
     for name, wires in sets.items():
         objects = [[from_wire(RuntimeEffectEnvelope, w) for w in wires] for _ in range(copies)]
         count = len(wires) * copies
@@ -196,19 +229,12 @@ def bench_stable_hash(seconds: float, copies: int = 20) -> dict[str, Any]:
                 for e in envelopes:
                     stable_hash(e)
 
-        def on(path_writer: Any) -> Callable[[], None]:
-            def run() -> None:
-                plan._WRITER = path_writer
-                try:
-                    ours()
-                finally:
-                    plan._WRITER = saved
-
-            return run
-
-        fns: dict[str, Callable[[], object]] = {"orjson": yardstick, "pure": on(None)}
+        fns: dict[str, Callable[[], object]] = {
+            "orjson": yardstick,
+            "pure": on_path(plan, "_WRITER", None, ours),
+        }
         if writer is not None:
-            fns["compiled"] = on(writer)
+            fns["compiled"] = on_path(plan, "_WRITER", writer, ours)
         best = race(fns, seconds)
         base = best["orjson"]
         result: dict[str, Any] = {
@@ -225,40 +251,57 @@ def bench_stable_hash(seconds: float, copies: int = 20) -> dict[str, Any]:
 
 
 def bench_from_json(seconds: float) -> dict[str, Any]:
-    """``from_json`` on the realistic envelopes' serde text (the common path of the text reader)."""
+    """``from_json(RuntimeEffectEnvelope, text)`` on each decode path vs ``orjson.loads(text)``.
+
+    The envelopes' serde text (realistic and recorded sets, as stable_hash);
+    the compiled reader and the pure path (the reader switched off, as
+    ``LASH_SPEC_PURE=1`` does) run in this process, next to ``orjson.loads``
+    and ``json.loads`` of the same text. Target: compiled <= 3.0x orjson.
+    """
+    import lash_spec.wire
     from lash_spec import to_json
     from lash_spec.model.envelope import RuntimeEffectEnvelope
+    from lash_spec.wire import readplan
     from lash_spec.wire.codec import from_json
 
-    texts = [to_json(e) for e in realistic_envelopes()]
+    sets = envelope_sets(to_json)
+    reader, out = _path_report(readplan.load_reader(), "decoder", lash_spec.wire.DECODER, 3.0)
+    for name, texts in sets.items():
 
-    def ours() -> None:
-        for text in texts:
-            from_json(RuntimeEffectEnvelope, text)
+        def ours(texts: list[str] = texts) -> None:
+            for text in texts:
+                from_json(RuntimeEffectEnvelope, text)
 
-    def parse_only() -> None:
-        for text in texts:
-            json.loads(text)
+        fns: dict[str, Callable[[], object]] = {
+            "json.loads": lambda texts=texts: [json.loads(t) for t in texts],
+            "pure": on_path(readplan, "_READER", None, ours),
+        }
+        if reader is not None:
+            fns["compiled"] = on_path(readplan, "_READER", reader, ours)
+        try:
+            import orjson
 
-    fns: dict[str, Callable[[], object]] = {"ours": ours, "json.loads": parse_only}
-    try:
-        import orjson
-
-        fns["orjson.loads"] = lambda: [orjson.loads(t) for t in texts]
-    except ImportError:  # the bench extra brings it; the json.loads figure stands alone
-        pass
-    best = race(fns, seconds)
-    n = len(texts)
-    out: dict[str, Any] = {
-        "envelopes": n,
-        "bytes": sum(len(t) for t in texts),
-        "from_json_us": round(best["ours"] / n * 1e6, 2),
-        "json_loads_us": round(best["json.loads"] / n * 1e6, 2),
-        "ratio_json_loads": round(best["ours"] / best["json.loads"], 2),
-    }
-    if "orjson.loads" in best:  # issue 16's decode target: <= 3x (not met yet)
-        out["orjson_loads_us"] = round(best["orjson.loads"] / n * 1e6, 2)
-        out["ratio_orjson_loads"] = round(best["ours"] / best["orjson.loads"], 2)
+            fns["orjson.loads"] = lambda texts=texts: [orjson.loads(t) for t in texts]
+        except ImportError:  # the bench extra brings it; json.loads stands alone
+            pass
+        best = race(fns, seconds)
+        n = len(texts)
+        result: dict[str, Any] = {
+            "envelopes": n,
+            "bytes_per_envelope": round(sum(len(t.encode()) for t in texts) / n),
+            "json_loads_us": round(best["json.loads"] / n * 1e6, 2),
+        }
+        base = best.get("orjson.loads")
+        if base is not None:
+            result["orjson_loads_us"] = round(base / n * 1e6, 2)
+        for path in ("compiled", "pure"):
+            if path in best:
+                result[f"{path}_us"] = round(best[path] / n * 1e6, 2)
+                if base is not None:
+                    result[f"{path}_ratio_orjson_loads"] = round(best[path] / base, 2)
+        if base is not None and "compiled" in best:
+            result["ratio_orjson_loads"] = result["compiled_ratio_orjson_loads"]
+        out[name] = result
     return out
 
 
@@ -735,8 +778,8 @@ def main(argv: list[str]) -> int:
         nargs="+",
         choices=["compiled", "pure"],
         default=["compiled", "pure"],
-        help="encode paths for the turn-machine and harness benches (default: both; "
-        "stable_hash always measures both)",
+        help="codec paths for the turn-machine and harness benches (default: both; "
+        "stable_hash and from_json always measure both)",
     )
     args = parser.parse_args(argv)
     from lash_spec.wire import plan
@@ -773,22 +816,24 @@ def main(argv: list[str]) -> int:
 
 @contextlib.contextmanager
 def encode_path(path: str) -> Iterator[None]:
-    """Run on one encode path: in this process, and in the adapters it starts."""
+    """Run on one codec path (writer and reader): in this process, and in the adapters it starts."""
     import os
 
-    from lash_spec.wire import plan
+    from lash_spec.wire import plan, readplan
 
     saved_writer, saved_env = plan._WRITER, os.environ.get("LASH_SPEC_PURE")
+    saved_reader = readplan._READER
     if path == "pure":
-        plan._WRITER = None
+        plan._WRITER = readplan._READER = None
         os.environ["LASH_SPEC_PURE"] = "1"
     else:
         plan._WRITER = plan.load_writer()[0]
+        readplan._READER = readplan.load_reader()[0]
         os.environ.pop("LASH_SPEC_PURE", None)
     try:
         yield
     finally:
-        plan._WRITER = saved_writer
+        plan._WRITER, readplan._READER = saved_writer, saved_reader
         if saved_env is None:
             os.environ.pop("LASH_SPEC_PURE", None)
         else:

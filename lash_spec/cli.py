@@ -114,11 +114,14 @@ def _serve_adapter(args: argparse.Namespace) -> int:
 
 
 def _version() -> str:
-    """The version and the encode path in use (compiled writer or pure Python)."""
+    """The version and the codec paths in use (compiled writer/reader or pure Python)."""
     from lash_spec import __version__
-    from lash_spec.wire import ENCODER, ENCODER_REASON
+    from lash_spec.wire import DECODER, DECODER_REASON, ENCODER, ENCODER_REASON
 
-    return f"lash-spec {__version__} (encoder: {ENCODER}, {ENCODER_REASON})"
+    return (
+        f"lash-spec {__version__} (encoder: {ENCODER}, {ENCODER_REASON};"
+        f" decoder: {DECODER}, {DECODER_REASON})"
+    )
 
 
 class _Version(argparse.Action):

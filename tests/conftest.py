@@ -8,8 +8,12 @@ example counts, no deadline) so CI runs are reproducible; locally the
 from __future__ import annotations
 
 import os
+import shutil
+import sysconfig
 from pathlib import Path
+from types import ModuleType
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -27,3 +31,16 @@ settings.load_profile(
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED = ROOT / "tests" / "fixtures" / "recorded"
+
+
+def compiled_or_skip(loaded: tuple[ModuleType | None, str]) -> ModuleType:
+    """A C extension of the codec (``plan.load_writer()``, ``readplan.load_reader()``):
+    a test of the compiled path fails if it is not built where a compiler exists,
+    and is skipped on a machine without one."""
+    module, why = loaded
+    if module is not None:
+        return module
+    cc = (sysconfig.get_config_var("CC") or "").split()
+    if cc and shutil.which(cc[0]):  # a compiler exists: a missing build is a failure
+        pytest.fail(f"{why}: reinstall with `pip install -e .` to test the compiled path")
+    pytest.skip(f"no C compiler on this machine: {why}")

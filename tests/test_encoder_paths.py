@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -41,18 +39,13 @@ from lash_spec.wire import plan
 from lash_spec.wire.codec import pure_json
 from lash_spec.wire.text import float_text
 from lash_spec.wire.types import Value
+from tests.conftest import compiled_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _writer() -> ModuleType:
-    writer, why = plan.load_writer()
-    if writer is not None:
-        return writer
-    cc = (sysconfig.get_config_var("CC") or "").split()
-    if cc and shutil.which(cc[0]):  # a compiler exists: a missing build is a failure
-        pytest.fail(f"{why}: reinstall with `pip install -e .` to test the compiled path")
-    pytest.skip(f"no C compiler on this machine: {why}")
+    return compiled_or_skip(plan.load_writer())
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +272,7 @@ def test_encoder_is_reported() -> None:
 
 
 @pytest.mark.parametrize("pure_env", ["1", None])
-def test_version_names_the_encoder(pure_env: str | None) -> None:
+def test_version_names_the_encoder_and_decoder(pure_env: str | None) -> None:
     import os
     import subprocess
     import sys
@@ -295,3 +288,9 @@ def test_version_names_the_encoder(pure_env: str | None) -> None:
     available = plan.load_writer()[0] is not None
     expected = "compiled" if pure_env is None and available else "pure"
     assert done.stdout.startswith("lash-spec ") and f"encoder: {expected}," in done.stdout
+    # the decoder too (tests/test_decoder_paths.py): the same switch forces it pure
+    from lash_spec.wire import readplan
+
+    available = readplan.load_reader()[0] is not None
+    expected = "compiled" if pure_env is None and available else "pure"
+    assert f"decoder: {expected}," in done.stdout

@@ -40,7 +40,8 @@ Rust ``HashMap`` fields (declared ``hashmap=True``) are written sorted too, but
 Rust writes them in a per-process random order: :func:`all_orders` and
 :func:`all_texts` enumerate every order it may write.
 ``to_json``/``stable_hash`` use the compiled writer instead when it is built:
-it follows plans made from these same shapes (:mod:`lash_spec.wire.plan`).
+it follows plans made from these same shapes (:mod:`lash_spec.wire.plan`);
+``from_json`` tries the compiled reader first (:mod:`lash_spec.wire.readplan`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ from lash_spec.eras import DEFAULT_ERA, EraRange, era
 from lash_spec.wire.errors import OrderLimitError, WireError
 from lash_spec.wire.plan import compiled_json
 from lash_spec.wire.reader import TextObject, Unreadable, read_text
+from lash_spec.wire.readplan import DECLINED, compiled_read
 from lash_spec.wire.text import canonical_value, sha256_hex, write_json
 from lash_spec.wire.types import Err, IntRange, Ok, ValueMark
 
@@ -1561,7 +1563,14 @@ def from_json(tp: type[T] | Any, text: str, *, era: str | None = None) -> T:
     surrogates, out-of-range numbers) and the shapes apply serde's rules to
     it; every refusal is a :class:`WireError` with the JSON path. ``era``
     picks the upstream commit whose form of an era-split type is read.
+
+    The compiled reader answers first when it is built
+    (:mod:`lash_spec.wire.readplan`); whatever it declines — every error
+    among it — is read and decoded here.
     """
+    found = compiled_read(tp, text, era)
+    if found is not DECLINED:
+        return typing.cast(T, found)
     result: T = from_wire(tp, read_text(text), era=era)
     return result
 

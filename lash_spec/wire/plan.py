@@ -53,8 +53,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -62,7 +64,16 @@ from typing import Any
 from lash_spec.wire.text import write_json
 from lash_spec.wire.types import Err, Ok
 
-__all__ = ["ENCODER", "ENCODER_REASON", "compiled_json", "load_writer", "plan_of"]
+__all__ = [
+    "ENCODER",
+    "ENCODER_REASON",
+    "cached_plan",
+    "choose",
+    "compiled_json",
+    "load_compiled",
+    "load_writer",
+    "plan_of",
+]
 
 (ANY, VALUE, FLOAT, NULL, OPTION, LIST, BYTES, TUPLE, MAP, RESULT, UNIT_ENUM, STRUCT, ENUM, PY) = (
     range(14)
@@ -74,39 +85,42 @@ V_UNIT, V_NEWTYPE, V_TUPLE, V_STRUCT, V_PY = range(5)
 Plan = list[Any]
 Field = tuple[str, int, bytes, int, Any, Plan, bool]
 
-_SOURCE = Path(__file__).with_name("_writer.c")
+def load_compiled(name: str, what: str) -> tuple[ModuleType | None, str]:
+    """The C extension ``lash_spec.wire.<name>`` (or ``None``) and why, ignoring
+    ``LASH_SPEC_PURE``; ``what`` names it in the reason ("writer", "reader").
 
-
-def load_writer() -> tuple[ModuleType | None, str]:
-    """The compiled writer module (or ``None``) and why, ignoring ``LASH_SPEC_PURE``.
-
-    A writer built from another version of ``_writer.c`` than the one next to
-    this file (an editable install whose C source changed since) is not used.
+    An extension built from another version of its C file than the one next
+    to this file (an editable install whose C source changed since) is not used.
     """
     try:
-        from lash_spec.wire import _writer  # type: ignore[attr-defined]
+        module: ModuleType = importlib.import_module(f"lash_spec.wire.{name}")
     except ImportError:
-        return None, "the compiled writer is not built (no C compiler at install?)"
-    if _SOURCE.exists():
-        digest = hashlib.sha256(_SOURCE.read_bytes()).hexdigest()
-        if digest != _writer.SOURCE_SHA256:
-            return None, "the compiled writer is stale: reinstall (pip install -e .)"
-    module: ModuleType = _writer
+        return None, f"the compiled {what} is not built (no C compiler at install?)"
+    source = Path(__file__).with_name(f"{name}.c")
+    if source.exists():
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        if digest != module.SOURCE_SHA256:
+            return None, f"the compiled {what} is stale: reinstall (pip install -e .)"
     return module, "built at install"
 
 
-def _select() -> tuple[ModuleType | None, str, str]:
+def choose(built: ModuleType | None, reason: str, what: str) -> tuple[ModuleType | None, str, str]:
+    """(module or None, ``"compiled"`` or ``"pure"``, why): ``LASH_SPEC_PURE`` forces pure."""
     if os.environ.get("LASH_SPEC_PURE", "") not in ("", "0"):
         return None, "pure", "LASH_SPEC_PURE is set"
-    writer, reason = load_writer()
-    if writer is None:
+    if built is None:
         if "stale" in reason:
-            warnings.warn(f"lash_spec: {reason}; using the pure-Python encoder", stacklevel=2)
+            warnings.warn(f"lash_spec: {reason}; using the pure-Python {what}", stacklevel=2)
         return None, "pure", reason
-    return writer, "compiled", reason
+    return built, "compiled", reason
 
 
-_WRITER, ENCODER, ENCODER_REASON = _select()
+def load_writer() -> tuple[ModuleType | None, str]:
+    """The compiled writer module (or ``None``) and why, ignoring ``LASH_SPEC_PURE``."""
+    return load_compiled("_writer", "writer")
+
+
+_WRITER, ENCODER, ENCODER_REASON = choose(*load_writer(), "encoder")
 """``ENCODER`` is ``"compiled"`` or ``"pure"``: the path ``to_json`` takes."""
 
 
@@ -117,20 +131,26 @@ _WRITER, ENCODER, ENCODER_REASON = _select()
 _PLANS: dict[Any, Plan] = {}
 
 
-def plan_of(shape: Any, writer: ModuleType | None = None) -> Plan:
-    """The (cached) plan of a codec shape."""
+def cached_plan(cache: dict[Any, Plan], key: Any, build: Callable[[], Plan]) -> Plan:
+    """``cache[key]``, made by ``build`` the first time. The node is registered
+    before it is built, so that a recursive type finds it (unfinished)."""
     try:
-        return _PLANS[shape]
+        return cache[key]
     except KeyError:
         pass
     node: Plan = []
-    _PLANS[shape] = node  # registered first: a recursive type finds it
+    cache[key] = node
     try:
-        node.extend(_build(shape, writer or _WRITER))
+        node.extend(build())
     except BaseException:
-        del _PLANS[shape]
+        del cache[key]
         raise
     return node
+
+
+def plan_of(shape: Any, writer: ModuleType | None = None) -> Plan:
+    """The (cached) plan of a codec shape."""
+    return cached_plan(_PLANS, shape, lambda: _build(shape, writer or _WRITER))
 
 
 def _text(value: str) -> bytes:
