@@ -112,19 +112,15 @@ _DEFAULT_ERA = ""
 def _era() -> str:
     """The era key plans are cached under: what decides a field's form (or view).
 
-    Read straight from the codec's context variable (``from_json`` is hot):
-    the era name where the codec keys era views on it (issue 15), else the
-    form set; unset means the default era.
+    Read straight from the codec's context variable (``from_json`` is hot);
+    unset means the default era.
     """
     global _ERA_VAR, _DEFAULT_ERA  # bound once, lazily: the codec imports this module
     if _ERA_VAR is None:
-        from lash_spec.eras import DEFAULT_ERA, era
+        from lash_spec.eras import DEFAULT_ERA
         from lash_spec.wire import codec as c
 
-        if hasattr(c, "_ERA"):
-            _DEFAULT_ERA, _ERA_VAR = DEFAULT_ERA, c._ERA
-        else:
-            _DEFAULT_ERA, _ERA_VAR = era(DEFAULT_ERA).forms, c._FORMS
+        _DEFAULT_ERA, _ERA_VAR = DEFAULT_ERA, c._ERA
     key: str = _ERA_VAR.get() or _DEFAULT_ERA
     return key
 
@@ -204,9 +200,7 @@ def _missing(f: Any) -> tuple[int, Any]:
 
 
 def _struct(shape: Any, era: str) -> Plan:
-    view = getattr(shape, "view", None)
-    if view is not None:  # an era-gated struct reads the fields of the current era
-        shape = view()
+    shape = shape.view()  # an era-gated struct reads the fields of the current era
     fields = shape.fields
     if shape.flat is not None or len(fields) > MAX_FIELDS:
         return [PY, shape.decode]
@@ -219,8 +213,7 @@ def _struct(shape: Any, era: str) -> Plan:
 
 def _enum(shape: Any, era: str) -> Plan:
     tagging = shape.tagging
-    at = getattr(shape, "variants_at", None)  # era-gated variants (issue 15)
-    variants = at()[0] if at is not None else shape.variants
+    variants = shape.variants_at()[0]  # an era-gated enum: the current era's variants
     internal = tagging.style == "internal"
     out: list[tuple[bytes, int, Any, Any]] = []
     for v in variants:
