@@ -231,27 +231,32 @@ def _declared_era(op_name: str) -> str | None:
 
 
 def fuzz_era(op_name: str, hello: Hello | None) -> str | None:
-    """The era an op is fuzzed at for this adapter: a seed function's own era,
-    a decode op's default era or else the adapter's first declared one; ``None``
-    when the adapter declares none of those."""
+    """The era an op is fuzzed at for this adapter: a seed function's own era;
+    for a decode op, the default era or else the first the adapter declares,
+    among those where its type exists. ``None`` when there is no such era."""
+    from lash_spec.conformance.ops import op_at
     from lash_spec.eras import DEFAULT_ERA, era_names
 
     declared = hello.eras if hello is not None else None
     own = _declared_era(op_name)
     if own is not None:
         return own if declared is None or own in declared else None
-    if declared is None or DEFAULT_ERA in declared:
-        return DEFAULT_ERA
-    return next(e for e in era_names() if e in declared)
+    for era in (DEFAULT_ERA, *era_names()):
+        if (declared is None or era in declared) and op_at(op_name, era) is not None:
+            return era
+    return None
 
 
-def op_strategy(op_name: str) -> Any:
-    """The strategy of an op's drawn input (``None``: no strategy for its arguments)."""
-    from lash_spec.conformance.ops import registry
+def op_strategy(op_name: str, era: str | None = None) -> Any:
+    """The strategy of an op's drawn input at ``era`` (a decode op draws its type's
+    form there); draw it inside ``wire_era(era)``, where era-split fields take that
+    era's forms. ``None``: no strategy for its arguments (or no such op at ``era``)."""
+    from lash_spec.conformance.ops import op_at
 
     if op_name in STATEFUL_OPS:
         return _stateful_strategy(op_name)
-    return _args_strategy(registry()[op_name])
+    op = op_at(op_name, era)
+    return None if op is None else _args_strategy(op)
 
 
 def body_for(op_name: str, drawn: Any, era: str | None = None) -> dict[str, Any] | None:
@@ -409,7 +414,7 @@ class _Fuzzer:
             )
             return
         self._era = era
-        strategy = op_strategy(op_name)
+        strategy = op_strategy(op_name, era)
         if strategy is None:
             run.status, run.reason = "skipped", "no strategy for its arguments"
             return
