@@ -521,3 +521,37 @@ def test_lash_fuzz_targets_draw_inside_the_ops_era(
     assert len(bodies) >= 15
     assert all(c.eras == ("ceb460d4",) for c in runner.cases)
     assert [b for b in bodies if "ok" not in b] == []
+
+
+def test_lash_fuzz_targets_meet_what_hypofuzz_collects() -> None:
+    """HypoFuzz fuzzes a collected test only when it is a plain Hypothesis test that
+    keeps the run's database and derandomize setting, generates, does not suppress
+    ``nested_given``, and takes nothing from pytest (hypofuzz.collection, 25.11.1).
+    HypoFuzz is not installed here (docs/fuzzing.md says why), so these are its rules,
+    checked on the targets; then each runs as HypoFuzz would call it, without pytest."""
+    import inspect
+
+    from hypothesis import HealthCheck, Phase, settings
+
+    from lash_spec.harness import fuzz_targets
+
+    names = fuzz_targets.configure(shlex.join(REFERENCE), ["stable_json", "turn_trace"])
+    assert names == ["test_turn_trace", "test_stable_json"]
+    try:
+        for name in names:
+            test = getattr(fuzz_targets, name)
+            assert hasattr(test, "hypothesis")  # is_hypothesis_test
+            held = test._hypothesis_internal_use_settings
+            assert held.database == settings().database
+            assert held.derandomize == settings().derandomize
+            assert Phase.generate in held.phases
+            assert HealthCheck.nested_given not in held.suppress_health_check
+            assert inspect.signature(test).parameters == {}  # no fixture to supply
+            test._hypothesis_internal_use_settings = settings(
+                held, max_examples=5, derandomize=True, database=None
+            )
+            test()
+    finally:
+        fuzz_targets.close()
+        for name in names:
+            delattr(fuzz_targets, name)

@@ -10,7 +10,7 @@ example database. A test fails with the divergence, and Hypothesis shrinks it
 to one minimal case as ``lash-spec fuzz`` does; the generation, the model's
 expectation and the comparison are the ones ``lash-spec fuzz`` uses
 (:func:`~lash_spec.harness.fuzz.op_strategy`,
-:func:`~lash_spec.harness.fuzz.body_for`, the harness runner).
+:func:`~lash_spec.harness.fuzz.bodies_for`, the harness runner).
 
 The tests take no fixtures (HypoFuzz runs tests that have none): they reach
 the adapter through one :class:`~lash_spec.harness.runner.Runner` per process,
@@ -31,12 +31,12 @@ from hypothesis import strategies as st
 from lash_spec.harness.fuzz import (
     DEFAULT_BATCH,
     STATEFUL_OPS,
-    body_for,
+    bodies_for,
+    drawing_at,
     fuzz_case,
     fuzz_era,
     op_strategy,
 )
-from lash_spec.wire.codec import wire_era
 
 __all__ = ["configure", "make_test"]
 
@@ -118,13 +118,13 @@ def make_test(op_name: str) -> Callable[..., None] | None:
         era = fuzz_era(op_name, runner.hello)  # as lash-spec fuzz picks it
         if era is None:
             pytest.skip(f"{op_name} is at none of the eras the adapter declares")
-        strategy = _drawn_strategy(op_name, era)
-        if strategy is None:
-            pytest.skip(f"no strategy for the arguments of {op_name} at era {era}")
-        with wire_era(era):
+        with drawing_at(era):
+            strategy = _drawn_strategy(op_name, era)
+            if strategy is None:
+                pytest.skip(f"no strategy for the arguments of {op_name} at era {era}")
             drawn = data.draw(strategy, label="drawn")
         drawn_items = [drawn] if stateful else drawn
-        bodies = [b for b in (body_for(op_name, d, era) for d in drawn_items) if b]
+        bodies = [b for d in drawn_items for b in bodies_for(op_name, d, era)]
         if not bodies:
             reject()
         result = runner.run([fuzz_case(op_name, b, i, era) for i, b in enumerate(bodies)])
