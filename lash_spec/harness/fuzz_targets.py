@@ -14,7 +14,9 @@ expectation and the comparison are the ones ``lash-spec fuzz`` uses
 
 The tests take no fixtures (HypoFuzz runs tests that have none): they reach
 the adapter through one :class:`~lash_spec.harness.runner.Runner` per process,
-started on first use from the command the plugin recorded.
+started on first use from the command the plugin recorded. They draw their
+inputs in the body (``st.data()``), since the era to draw at depends on the
+adapter's hello (:func:`~lash_spec.harness.fuzz.drawing_at`).
 """
 
 from __future__ import annotations
