@@ -19,6 +19,9 @@ Eras: an era form (``ceb460d4.ProcessRegistration``) draws its own era's
 values; a field that holds an era-split type draws the form of the era current
 *at draw time*, so draw inside ``with wire_era("ceb460d4"):`` to get that
 era's values of a shared type (e.g. an envelope with ``tool_attempt`` kinds).
+
+Size: ``with compact():`` draws values whose nested collections hold at most
+one item, for when many values are needed fast (``lash-spec fuzz``).
 """
 
 from __future__ import annotations

@@ -523,7 +523,7 @@ def test_lash_fuzz_targets_draw_inside_the_ops_era(
     assert [b for b in bodies if "ok" not in b] == []
 
 
-def test_lash_fuzz_targets_meet_what_hypofuzz_collects() -> None:
+def test_lash_fuzz_targets_meet_what_hypofuzz_collects(monkeypatch: pytest.MonkeyPatch) -> None:
     """HypoFuzz fuzzes a collected test only when it is a plain Hypothesis test that
     keeps the run's database and derandomize setting, generates, does not suppress
     ``nested_given``, and takes nothing from pytest (hypofuzz.collection, 25.11.1).
@@ -535,6 +535,8 @@ def test_lash_fuzz_targets_meet_what_hypofuzz_collects() -> None:
 
     from lash_spec.harness import fuzz_targets
 
+    for key in ("command", "timeout", "runner"):  # restored afterwards
+        monkeypatch.setitem(fuzz_targets._STATE, key, fuzz_targets._STATE.get(key))
     names = fuzz_targets.configure(shlex.join(REFERENCE), ["stable_json", "turn_trace"])
     assert names == ["test_turn_trace", "test_stable_json"]
     try:
