@@ -78,7 +78,8 @@ SCENARIO_OP: Final = "run_admission"
 STATEFUL_OPS: Final = KIND_CONCEPTS
 """Pseudo-ops named after the stateful body kinds: their seed and concept."""
 DEFAULT_BATCH: Final = 8
-"""Most cases one Hypothesis example draws (``--batch``)."""
+"""Most inputs one Hypothesis example draws (``--batch``; a ``decode_text`` input
+is several cases: its text and each mutation step)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -88,7 +89,7 @@ class FuzzOptions:
     ops: tuple[str, ...] = ()  # exact op names or prefixes ending in '*'; () = all
     concepts: tuple[str, ...] = ()  # op concepts (``Op.concept``); () = all
     max_examples: int = 100  # cases per op
-    batch: int = DEFAULT_BATCH  # most cases one Hypothesis example draws, sent in flight together
+    batch: int = DEFAULT_BATCH  # most inputs one Hypothesis example draws, sent in flight together
     budget: float | None = None  # seconds for the whole run (shrinking may overrun)
     seed: int | None = None
     derandomize: bool = False
@@ -953,8 +954,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_BATCH,
         metavar="N",
-        help=f"most cases per Hypothesis example, sent in flight together "
-        f"({DEFAULT_BATCH}; 1 = one case at a time)",
+        help=f"most inputs per Hypothesis example, sent in flight together "
+        f"({DEFAULT_BATCH}; 1 = one input at a time)",
     )
     parser.add_argument(
         "--database",
