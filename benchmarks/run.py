@@ -29,8 +29,12 @@ the default op mix (every op, ``--fuzz-examples`` cases each, fixed seed), in
 one run with ``--fuzz-jobs`` workers (default: every core) and batches in
 flight, next to the old way (one case per Hypothesis example, one process) on
 the same ops; and the ceiling set by generation alone (Hypothesis drawing the
-inputs and the model filling in the expectations, no adapter), as CPU ms per
-case. Target (issue 17): >= 1,500 cases/s on 2 cores.
+inputs and the model filling in the expectations, no adapter, per op as the
+fuzzer draws them), as CPU time per case. Each fuzz run also reports the CPU
+time it took in every process (parent, workers, adapters) as cases per CPU
+second, which a shared machine distorts far less than cases/s.
+``--fuzz-modes`` picks among ``serial``, ``batched`` and ``generation``.
+Target (issue 17): >= 1,500 cases/s on 2 cores.
 
 Turn machine (run by default, ~25 s; ``--no-turn-machine`` skips it):
 ``trace_replay`` records tool-round traces from the model (LLM → tool call →
@@ -355,55 +359,78 @@ def bench_harness(path: Path | None, rounds: int) -> dict[str, Any]:
     return best
 
 
-def _drawing_test(name: str, strategy: Any, examples: int, count: list[int]) -> Any:
-    """A Hypothesis test that only draws inputs of ``name`` and fills in the bodies."""
+class _Enough(BaseException):
+    """Ends a drawing test once it has made its cases (as ``lash-spec fuzz`` stops)."""
+
+
+def _drawing_test(name: str, era: str | None, strategy: Any, cases: int, count: list[int]) -> Any:
+    """A Hypothesis test that draws ``name``'s inputs as ``lash-spec fuzz`` does (a
+    batch per example, bodies filled in by the model) until it has ``cases`` cases."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as seed_decorator
+    from hypothesis import strategies as st
 
-    from lash_spec.harness.fuzz import body_for
+    from lash_spec.harness.fuzz import DEFAULT_BATCH, STATEFUL_OPS, bodies_for
+
+    stateful = name in STATEFUL_OPS
+    drawn = strategy if stateful else st.lists(strategy, min_size=1, max_size=DEFAULT_BATCH)
 
     @seed_decorator(1)
-    @settings(max_examples=examples, database=None, deadline=None,
+    @settings(max_examples=cases, database=None, deadline=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(strategy)
-    def draw(drawn: Any) -> None:
-        count[0] += 1
-        body_for(name, drawn)
+    @given(drawn)
+    def draw(inputs: Any) -> None:
+        if count[0] >= cases:
+            raise _Enough
+        for item in [inputs] if stateful else inputs:
+            count[0] += max(1, len(bodies_for(name, item, era)))
 
     return draw
 
 
-def _generation_cost(ops: list[str], examples: int) -> dict[str, Any]:
-    """CPU ms per case of drawing inputs and filling in expectations (no adapter)."""
+def _generation_cost(ops: list[str], cases: int) -> dict[str, Any]:
+    """CPU cost of drawing inputs and filling in expectations (no adapter), per op
+    as ``lash-spec fuzz`` does it: at the op's era, compact, ``cases`` cases each."""
     import warnings
 
-    from lash_spec.harness.fuzz import _no_local_constants, op_strategy
+    from lash_spec.harness.fuzz import _no_local_constants, drawing_at, fuzz_era, op_strategy
 
-    per_op: list[tuple[float, str]] = []
+    per_op: list[tuple[float, int, str]] = []
     for name in ops:
-        strategy = op_strategy(name)
+        era = fuzz_era(name, None)
+        with drawing_at(era):
+            strategy = op_strategy(name, era)
         if strategy is None:
             continue
         count = [0]
-        draw = _drawing_test(name, strategy, examples, count)
+        draw = _drawing_test(name, era, strategy, cases, count)
         began = time.process_time()
-        with warnings.catch_warnings(), _no_local_constants():
+        with warnings.catch_warnings(), _no_local_constants(), drawing_at(era):
             warnings.simplefilter("ignore")
-            draw()
-        per_op.append(((time.process_time() - began) / max(1, count[0]) * 1e3, name))
-    per_op.sort()
-    costs = [c for c, _ in per_op]
-    mean = sum(costs) / len(costs)
+            with contextlib.suppress(_Enough):
+                draw()
+        per_op.append((time.process_time() - began, count[0], name))
+    total_s = sum(s for s, _, _ in per_op)
+    total_cases = sum(n for _, n, _ in per_op)
+    costs = sorted(s / max(1, n) * 1e3 for s, n, _ in per_op)
+    slowest = sorted(per_op, key=lambda r: -r[0] / max(1, r[1]))[:10]
     return {
-        "examples_per_op": examples,
-        "mean_cpu_ms_per_case": round(mean, 2),
-        "median_cpu_ms_per_case": round(costs[len(costs) // 2], 2),
-        "ceiling_cases_per_s_per_core": round(1e3 / mean),
-        "slowest_ops_ms": [(name, round(c, 1)) for c, name in per_op[-5:]],
+        "cases_per_op": cases,
+        "ops": len(per_op),
+        "cases": total_cases,
+        "cpu_s": round(total_s, 1),
+        "ceiling_cases_per_s_per_core": round(total_cases / total_s),
+        "median_op_cpu_ms_per_case": round(costs[len(costs) // 2], 2),
+        "slowest_ops_ms_per_case": [(op, round(s / max(1, n) * 1e3, 1)) for s, n, op in slowest],
     }
 
 
-def bench_fuzz(examples: int, jobs: int, sample: int | None) -> dict[str, Any]:
+def bench_fuzz(
+    examples: int,
+    jobs: int,
+    sample: int | None,
+    modes: tuple[str, ...] = ("serial", "batched", "generation"),
+) -> dict[str, Any]:
     """Cases/s of ``lash-spec fuzz`` through the reference adapter (see the module doc)."""
     import os
     import random
@@ -426,19 +453,31 @@ def bench_fuzz(examples: int, jobs: int, sample: int | None) -> dict[str, Any]:
         ),
         f"batched_{jobs}_workers": FuzzOptions(max_examples=examples, seed=1, jobs=jobs),
     }
+    if "serial" not in modes:
+        del runs["one_case_per_example_one_process"]
+    if "batched" not in modes:
+        del runs[f"batched_{jobs}_workers"]
     for label, options in runs.items():
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, before = time.perf_counter(), time.process_time(), os.times()
         result = fuzz(adapter, ops, options)
         wall = time.perf_counter() - t0
+        after = os.times()
+        # Workers and adapters are waited for, so their CPU time shows here: the
+        # CPU a case costs, whatever else the machine is doing.
+        cpu = time.process_time() - c0 + sum(
+            getattr(after, f) - getattr(before, f) for f in ("children_user", "children_system")
+        )
         out[label] = {
             "cases": result.examples,
             "seconds": round(wall, 1),
             "cases_per_s": round(result.examples / wall),
             "divergences": len(result.divergences),
-            "parent_cpu_s": round(time.process_time() - c0, 1),
+            "cpu_s": round(cpu, 1),
+            "cases_per_cpu_s": round(result.examples / cpu),
         }
         print(label, out[label], file=sys.stderr, flush=True)
-    out["generation"] = _generation_cost(ops, max(10, examples // 5))
+    if "generation" in modes:
+        out["generation"] = _generation_cost(ops, examples)
     out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     out["target_cases_per_s"] = 1500
     return out
@@ -751,6 +790,9 @@ def main(argv: list[str]) -> int:
                         help="fuzz: worker processes (0 = one per core)")
     parser.add_argument("--fuzz-sample", type=int, metavar="K",
                         help="fuzz: a fixed sample of K ops instead of all of them")
+    parser.add_argument("--fuzz-modes", nargs="+", default=["serial", "batched", "generation"],
+                        choices=["serial", "batched", "generation"],
+                        help="fuzz: which measurements (default: all three; serial takes long)")
     parser.add_argument("--no-stable-hash", action="store_true", help="skip the stable_hash bench")
     parser.add_argument("--no-from-json", action="store_true", help="skip the from_json bench")
     parser.add_argument(
@@ -809,7 +851,9 @@ def main(argv: list[str]) -> int:
         from lash_spec.harness.runner import resolve_jobs
 
         jobs = args.fuzz_jobs or resolve_jobs("auto")
-        result["fuzz"] = bench_fuzz(args.fuzz_examples, jobs, args.fuzz_sample)
+        result["fuzz"] = bench_fuzz(
+            args.fuzz_examples, jobs, args.fuzz_sample, tuple(args.fuzz_modes)
+        )
     print(json.dumps(result, indent=2))
     return 0
 

@@ -19,13 +19,18 @@ Eras: an era form (``ceb460d4.ProcessRegistration``) draws its own era's
 values; a field that holds an era-split type draws the form of the era current
 *at draw time*, so draw inside ``with wire_era("ceb460d4"):`` to get that
 era's values of a shared type (e.g. an envelope with ``tool_attempt`` kinds).
+
+Size: ``with compact():`` draws values whose nested collections hold at most
+one item, for when many values are needed fast (``lash-spec fuzz``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 try:
@@ -63,7 +68,14 @@ from lash_spec.wire.reader import loads
 from lash_spec.wire.text import write_json
 from lash_spec.wire.types import Err, Ok
 
-__all__ = ["json_values", "shape_strategy", "strategy_for", "wire_floats", "wire_strings"]
+__all__ = [
+    "compact",
+    "json_values",
+    "shape_strategy",
+    "strategy_for",
+    "wire_floats",
+    "wire_strings",
+]
 
 # Strings that exercise escapes, non-ASCII and Rust/Python whitespace differences.
 _TRICKY = st.sampled_from(
@@ -128,14 +140,57 @@ def strategy_for(tp: Any) -> st.SearchStrategy[Any]:
     return shape_strategy(shape_of(tp))
 
 
+_NESTING: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "lash_spec_nesting", default=None
+)
+"""``None``: full-size strategies; 0 or 1: compact ones (:func:`compact`), at the
+top or inside a collection."""
+
+
+@contextlib.contextmanager
+def compact() -> Iterator[None]:
+    """Strategies made, and values drawn, inside this block are *compact*: a list
+    or map held (at any depth) inside another list or map has at most one item.
+
+    Everything else is drawn as usual (every field, variant, ``None``, skip value
+    and edge value; lists of up to three items at the top level), but the size
+    of a large type no longer multiplies down its nesting. ``lash-spec fuzz``
+    draws this way: each wire type's own op fuzzes it at full size, so nested
+    copies need not repeat that work. Outside the block (the corpus, the
+    public default) nothing changes."""
+    token = _NESTING.set(0)
+    try:
+        yield
+    finally:
+        _NESTING.reset(token)
+
+
 @functools.cache
-def _cached(shape: Shape) -> st.SearchStrategy[Any]:
-    return st.deferred(lambda: _derive(shape))
+def _cached(shape: Shape, nesting: int | None = None) -> st.SearchStrategy[Any]:
+    if nesting is None:
+        return st.deferred(lambda: _derive(shape))
+
+    def derive() -> st.SearchStrategy[Any]:  # made later: the nesting must be restored
+        token = _NESTING.set(nesting)
+        try:
+            return _derive(shape)
+        finally:
+            _NESTING.reset(token)
+
+    return st.deferred(derive)
 
 
 def shape_strategy(shape: Shape) -> st.SearchStrategy[Any]:
     """The strategy for a codec shape (cached; recursive types are deferred)."""
-    return _cached(shape)
+    return _cached(shape, _NESTING.get())
+
+
+def _items(shape: Shape) -> tuple[st.SearchStrategy[Any], int]:
+    """A collection's item strategy and most items (compact: one when nested)."""
+    nesting = _NESTING.get()
+    if nesting is None:
+        return shape_strategy(shape), 3
+    return _cached(shape, 1), 1 if nesting else 3
 
 
 def _derive(shape: Shape) -> st.SearchStrategy[Any]:
@@ -160,13 +215,15 @@ def _derive(shape: Shape) -> st.SearchStrategy[Any]:
     if isinstance(shape, OptionShape):
         return st.none() | shape_strategy(shape.inner)
     if isinstance(shape, ListShape):
-        return st.lists(shape_strategy(shape.inner), max_size=3).map(tuple)
+        items, most = _items(shape.inner)
+        return st.lists(items, max_size=most).map(tuple)
     if isinstance(shape, BytesShape):
         return st.binary(max_size=6)
     if isinstance(shape, TupleShape):
         return st.tuples(*(shape_strategy(s) for s in shape.items))
     if isinstance(shape, MapShape):
-        return st.dictionaries(wire_strings, shape_strategy(shape.inner), max_size=3)
+        items, most = _items(shape.inner)
+        return st.dictionaries(wire_strings, items, max_size=most)
     if isinstance(shape, ResultShape):
         return st.builds(Ok, shape_strategy(shape.ok)) | st.builds(Err, shape_strategy(shape.err))
     if isinstance(shape, UnitEnumShape):
@@ -191,15 +248,21 @@ def _variants(variants: list[Any]) -> st.SearchStrategy[Any]:
 
 def _in_current_era(make: Callable[[], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
     """What ``make`` gives at the era current *at draw time* (strategies are
-    cached across eras): the fields and variants of an era-gated type there."""
+    cached across eras): the fields and variants of an era-gated type there.
+    ``make`` runs at the nesting this strategy was made at (see :func:`compact`)."""
     made: dict[str, st.SearchStrategy[Any]] = {}
+    nesting = _NESTING.get()
 
     @st.composite
     def at_era(draw: st.DrawFn) -> Any:
         era = current_era()
         strategy = made.get(era)
         if strategy is None:
-            strategy = made[era] = make()
+            token = _NESTING.set(nesting)
+            try:
+                strategy = made[era] = make()
+            finally:
+                _NESTING.reset(token)
         return draw(strategy)
 
     return at_era()

@@ -492,10 +492,100 @@ def test_pytest_lash_fuzz_collects_one_hypothesis_test_per_op(tmp_path: Path) ->
     assert "FAILED" in proc.stdout and "test_stable_hash" in proc.stdout
     assert "stable_hash failed at $" in proc.stdout
     # shrunk to a one-case batch, as lash-spec fuzz does
-    drawn = re.search(r"drawn=(\[\[.*\]\]),?\n", proc.stdout)
+    drawn = re.search(r"Draw 1 \(drawn\): (\[\[.*\]\])\n", proc.stdout)
     assert drawn is not None, proc.stdout[-3000:]
     assert len(ast.literal_eval(drawn.group(1))) == 1
     from lash_spec.harness import fuzz_targets
 
     test = getattr(fuzz_targets, "test_stable_hash", None) or fuzz_targets.make_test("stable_hash")
     assert test is not None and hasattr(test, "hypothesis")  # a plain Hypothesis test
+
+
+class _RecordingRunner:
+    """A stand-in adapter for the fuzz targets: reads ``eras``, passes every case."""
+
+    def __init__(self, ops: list[str], eras: list[str] | None) -> None:
+        from lash_spec.harness.protocol import parse_hello
+
+        hello = {"name": "rec", "version": "1", "language": "py"}
+        hello |= {"protocol": "lash-spec-adapter/1", "ops": ops}
+        self.hello = parse_hello(hello if eras is None else {**hello, "eras": eras})
+        self.cases: list[HarnessCase] = []
+
+    def ensure_started(self) -> None:
+        return None
+
+    def run(self, cases: list[HarnessCase]) -> Any:
+        from lash_spec.harness.runner import RunResult
+
+        self.cases += cases
+        outcomes = [CaseOutcome(case=c, status="passed") for c in cases]
+        return RunResult(outcomes=outcomes, hello=self.hello, events=[], seconds=0.0)
+
+
+@pytest.mark.parametrize(
+    ("op", "eras"),
+    [("decode:ProcessCommand", ["ceb460d4"]), ("decode:ProcessIdentity", None)],
+)
+def test_lash_fuzz_targets_draw_inside_the_ops_era(
+    monkeypatch: pytest.MonkeyPatch, op: str, eras: list[str] | None
+) -> None:
+    """The inputs are drawn once the adapter has named its eras: at ceb460d4, an
+    era-split field holds the ceb460d4 form, so the model decodes every drawn
+    input (drawn at the default era, about half of ProcessCommand's were refused
+    as `decode` errors); and a type that exists only at ceb460d4 is fuzzed there
+    when the adapter names no eras (it was fuzzed at the default era, where the
+    op does not exist, so every input was rejected)."""
+    from hypothesis import settings
+
+    from lash_spec.harness import fuzz_targets
+
+    runner = _RecordingRunner([op], eras)
+    monkeypatch.setitem(fuzz_targets._STATE, "runner", runner)
+    test = fuzz_targets.make_test(op)
+    assert test is not None
+    held = test._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+    test._hypothesis_internal_use_settings = settings(  # type: ignore[attr-defined]
+        held, max_examples=15, derandomize=True, database=None
+    )
+    test()
+    bodies = [c.body for c in runner.cases]
+    assert len(bodies) >= 15
+    assert all(c.eras == ("ceb460d4",) for c in runner.cases)
+    assert [b for b in bodies if "ok" not in b] == []
+
+
+def test_lash_fuzz_targets_meet_what_hypofuzz_collects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HypoFuzz fuzzes a collected test only when it is a plain Hypothesis test that
+    keeps the run's database and derandomize setting, generates, does not suppress
+    ``nested_given``, and takes nothing from pytest (hypofuzz.collection, 25.11.1).
+    HypoFuzz is not installed here (docs/fuzzing.md says why), so these are its rules,
+    checked on the targets; then each runs as HypoFuzz would call it, without pytest."""
+    import inspect
+
+    from hypothesis import HealthCheck, Phase, settings
+
+    from lash_spec.harness import fuzz_targets
+
+    for key in ("command", "timeout", "runner"):  # restored afterwards
+        monkeypatch.setitem(fuzz_targets._STATE, key, fuzz_targets._STATE.get(key))
+    names = fuzz_targets.configure(shlex.join(REFERENCE), ["stable_json", "turn_trace"])
+    assert names == ["test_turn_trace", "test_stable_json"]
+    try:
+        for name in names:
+            test = getattr(fuzz_targets, name)
+            assert hasattr(test, "hypothesis")  # is_hypothesis_test
+            held = test._hypothesis_internal_use_settings
+            assert held.database == settings().database
+            assert held.derandomize == settings().derandomize
+            assert Phase.generate in held.phases
+            assert HealthCheck.nested_given not in held.suppress_health_check
+            assert inspect.signature(test).parameters == {}  # no fixture to supply
+            test._hypothesis_internal_use_settings = settings(
+                held, max_examples=5, derandomize=True, database=None
+            )
+            test()
+    finally:
+        fuzz_targets.close()
+        for name in names:
+            delattr(fuzz_targets, name)

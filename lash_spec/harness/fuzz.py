@@ -31,6 +31,7 @@ records every expectation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import importlib
 import json
@@ -40,7 +41,7 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -77,7 +78,8 @@ SCENARIO_OP: Final = "run_admission"
 STATEFUL_OPS: Final = KIND_CONCEPTS
 """Pseudo-ops named after the stateful body kinds: their seed and concept."""
 DEFAULT_BATCH: Final = 8
-"""Most cases one Hypothesis example draws (``--batch``)."""
+"""Most inputs one Hypothesis example draws (``--batch``; a ``decode_text`` input
+is several cases: its text and each mutation step)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -87,7 +89,7 @@ class FuzzOptions:
     ops: tuple[str, ...] = ()  # exact op names or prefixes ending in '*'; () = all
     concepts: tuple[str, ...] = ()  # op concepts (``Op.concept``); () = all
     max_examples: int = 100  # cases per op
-    batch: int = DEFAULT_BATCH  # most cases one Hypothesis example draws, sent in flight together
+    batch: int = DEFAULT_BATCH  # most inputs one Hypothesis example draws, sent in flight together
     budget: float | None = None  # seconds for the whole run (shrinking may overrun)
     seed: int | None = None
     derandomize: bool = False
@@ -185,9 +187,10 @@ def _args_strategy(op: Any) -> Any:
     from lash_spec.strategies import strategy_for
 
     if op.name.startswith("decode_text:"):  # a canonical text, mutated where serde is strict
-        from lash_spec.conformance.scenarios.decode_text import mutated_texts
+        from lash_spec.conformance.scenarios.decode_text import mutation_steps
 
-        return mutated_texts(op.result).map(lambda text: [text])
+        # Every step of the mutation: one costly value, several cheap cases.
+        return mutation_steps(op.result).map(lambda texts: Inputs(tuple([t] for t in texts)))
     types = [op.result if tp is RAW and op.name.startswith("decode:") else tp for tp in op.args]
     if any(tp is RAW for tp in types):
         return None
@@ -231,27 +234,56 @@ def _declared_era(op_name: str) -> str | None:
 
 
 def fuzz_era(op_name: str, hello: Hello | None) -> str | None:
-    """The era an op is fuzzed at for this adapter: a seed function's own era,
-    a decode op's default era or else the adapter's first declared one; ``None``
-    when the adapter declares none of those."""
+    """The era an op is fuzzed at for this adapter: a seed function's own era;
+    for a decode op, the default era or else the first the adapter declares,
+    among those where its type exists. ``None`` when there is no such era."""
+    from lash_spec.conformance.ops import op_at
     from lash_spec.eras import DEFAULT_ERA, era_names
 
     declared = hello.eras if hello is not None else None
     own = _declared_era(op_name)
     if own is not None:
         return own if declared is None or own in declared else None
-    if declared is None or DEFAULT_ERA in declared:
-        return DEFAULT_ERA
-    return next(e for e in era_names() if e in declared)
+    for era in (DEFAULT_ERA, *era_names()):
+        if (declared is None or era in declared) and op_at(op_name, era) is not None:
+            return era
+    return None
 
 
-def op_strategy(op_name: str) -> Any:
-    """The strategy of an op's drawn input (``None``: no strategy for its arguments)."""
-    from lash_spec.conformance.ops import registry
+@contextlib.contextmanager
+def drawing_at(era: str | None) -> Iterator[None]:
+    """Where the fuzzer makes and draws an op's inputs: at ``era`` (era-split fields
+    take its forms), compact (:func:`lash_spec.strategies.compact`)."""
+    from lash_spec.strategies import compact
+
+    with wire_era(era), compact():
+        yield
+
+
+def op_strategy(op_name: str, era: str | None = None) -> Any:
+    """The strategy of an op's drawn input at ``era`` (a decode op draws its type's
+    form there); make and draw it inside :func:`drawing_at`. ``None``: no strategy
+    for its arguments (or no such op at ``era``)."""
+    from lash_spec.conformance.ops import op_at
 
     if op_name in STATEFUL_OPS:
         return _stateful_strategy(op_name)
-    return _args_strategy(registry()[op_name])
+    op = op_at(op_name, era)
+    return None if op is None else _args_strategy(op)
+
+
+@attrs.frozen
+class Inputs:
+    """Several inputs drawn as one (a ``decode_text`` value's canonical text and the
+    text after each of its mutations): each is a case of its own."""
+
+    args: tuple[list[Any], ...]
+
+
+def bodies_for(op_name: str, drawn: Any, era: str | None = None) -> list[dict[str, Any]]:
+    """The case bodies of one drawn input (:func:`body_for` of each of its inputs)."""
+    items = drawn.args if isinstance(drawn, Inputs) else (drawn,)
+    return [b for b in (body_for(op_name, d, era) for d in items) if b is not None]
 
 
 def body_for(op_name: str, drawn: Any, era: str | None = None) -> dict[str, Any] | None:
@@ -409,7 +441,8 @@ class _Fuzzer:
             )
             return
         self._era = era
-        strategy = op_strategy(op_name)
+        with drawing_at(era):
+            strategy = op_strategy(op_name, era)
         if strategy is None:
             run.status, run.reason = "skipped", "no strategy for its arguments"
             return
@@ -417,7 +450,7 @@ class _Fuzzer:
         found: dict[str, Any] = {}
         probe = self._probe(run, strategy, stop_at, found, era)
         try:
-            with warnings.catch_warnings(), _no_local_constants(), wire_era(era):
+            with warnings.catch_warnings(), _no_local_constants(), drawing_at(era):
                 # Large generated values make Hypothesis warn about its own reprs.
                 warnings.simplefilter("ignore", HypothesisWarning)
                 probe()
@@ -450,7 +483,7 @@ class _Fuzzer:
 
         opts, op_name = self.options, run.op
         stateful = op_name in STATEFUL_OPS
-        case_body = functools.partial(body_for, op_name, era=era)
+        case_bodies = functools.partial(bodies_for, op_name, era=era)
 
         # One example draws up to `batch` inputs; their cases go to the adapter in
         # flight together (one round trip, not one each). On a divergence Hypothesis
@@ -477,7 +510,7 @@ class _Fuzzer:
                     raise _StopFuzzing("budget")
                 if run.examples >= opts.max_examples:
                     raise _StopFuzzing("enough")
-            bodies = [b for b in map(case_body, drawn if batch > 1 else [drawn]) if b is not None]
+            bodies = [b for d in (drawn if batch > 1 else [drawn]) for b in case_bodies(d)]
             if not bodies:
                 reject()
             outcomes = self._send(op_name, bodies)
@@ -921,8 +954,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_BATCH,
         metavar="N",
-        help=f"most cases per Hypothesis example, sent in flight together "
-        f"({DEFAULT_BATCH}; 1 = one case at a time)",
+        help=f"most inputs per Hypothesis example, sent in flight together "
+        f"({DEFAULT_BATCH}; 1 = one input at a time)",
     )
     parser.add_argument(
         "--database",

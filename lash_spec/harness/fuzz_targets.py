@@ -10,15 +10,18 @@ example database. A test fails with the divergence, and Hypothesis shrinks it
 to one minimal case as ``lash-spec fuzz`` does; the generation, the model's
 expectation and the comparison are the ones ``lash-spec fuzz`` uses
 (:func:`~lash_spec.harness.fuzz.op_strategy`,
-:func:`~lash_spec.harness.fuzz.body_for`, the harness runner).
+:func:`~lash_spec.harness.fuzz.bodies_for`, the harness runner).
 
 The tests take no fixtures (HypoFuzz runs tests that have none): they reach
 the adapter through one :class:`~lash_spec.harness.runner.Runner` per process,
-started on first use from the command the plugin recorded.
+started on first use from the command the plugin recorded. They draw their
+inputs in the body (``st.data()``), since the era to draw at depends on the
+adapter's hello (:func:`~lash_spec.harness.fuzz.drawing_at`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -30,7 +33,8 @@ from hypothesis import strategies as st
 from lash_spec.harness.fuzz import (
     DEFAULT_BATCH,
     STATEFUL_OPS,
-    body_for,
+    bodies_for,
+    drawing_at,
     fuzz_case,
     fuzz_era,
     op_strategy,
@@ -91,18 +95,20 @@ class LashDivergenceError(AssertionError):
 
 
 def make_test(op_name: str) -> Callable[..., None] | None:
-    """The Hypothesis test of one op (``None``: its arguments have no strategy)."""
-    strategy = op_strategy(op_name)
-    if strategy is None:
+    """The Hypothesis test of one op (``None``: its arguments have no strategy).
+
+    The inputs are drawn inside the test (``st.data()``), once the adapter has
+    said which eras it reads: a decode op draws its type's form at the op's era
+    and every era-split field that era's form, as ``lash-spec fuzz`` draws them.
+    Drawn before the era is known, a seed-001 op's inputs would hold the other
+    era's forms, which its seed's decoding rejects."""
+    if op_strategy(op_name) is None:
         return None
     stateful = op_name in STATEFUL_OPS
-    drawn_strategy = (
-        strategy if stateful else st.lists(strategy, min_size=1, max_size=DEFAULT_BATCH)
-    )
 
     @settings(deadline=None, suppress_health_check=_SUPPRESSED)
-    @given(drawn_strategy)
-    def test(drawn: Any) -> None:
+    @given(st.data())
+    def test(data: st.DataObject) -> None:
         import pytest
 
         runner = _runner()
@@ -114,8 +120,13 @@ def make_test(op_name: str) -> Callable[..., None] | None:
         era = fuzz_era(op_name, runner.hello)  # as lash-spec fuzz picks it
         if era is None:
             pytest.skip(f"{op_name} is at none of the eras the adapter declares")
+        with drawing_at(era):
+            strategy = _drawn_strategy(op_name, era)
+            if strategy is None:
+                pytest.skip(f"no strategy for the arguments of {op_name} at era {era}")
+            drawn = data.draw(strategy, label="drawn")
         drawn_items = [drawn] if stateful else drawn
-        bodies = [b for b in (body_for(op_name, d, era) for d in drawn_items) if b]
+        bodies = [b for d in drawn_items for b in bodies_for(op_name, d, era)]
         if not bodies:
             reject()
         result = runner.run([fuzz_case(op_name, b, i, era) for i, b in enumerate(bodies)])
@@ -131,3 +142,13 @@ def make_test(op_name: str) -> Callable[..., None] | None:
 
     test.__doc__ = f"Fuzz {op_name}: the adapter's answers equal the model's."
     return test
+
+
+@functools.cache
+def _drawn_strategy(op_name: str, era: str) -> Any:
+    """What one example of ``op_name`` draws at ``era``: a batch of inputs (one
+    plan for a stateful kind), as ``lash-spec fuzz`` draws them."""
+    strategy = op_strategy(op_name, era)
+    if strategy is None or op_name in STATEFUL_OPS:
+        return strategy
+    return st.lists(strategy, min_size=1, max_size=DEFAULT_BATCH)

@@ -54,7 +54,7 @@ from lash_spec.wire.codec import (
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.text import write_json
 
-__all__ = ["mutated_texts", "text_cases"]
+__all__ = ["mutated_texts", "mutation_steps", "text_cases"]
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 _SAME: Any = object()  # "the canonical value's result"
@@ -310,13 +310,22 @@ def mutated_texts(tp: Any) -> Any:
     after, respell a number, add a split or lone surrogate. Hypothesis shrinks
     the value and the list of mutations, so a divergence ends as a short text.
     """
+    return mutation_steps(tp).map(lambda texts: texts[-1])
+
+
+def mutation_steps(tp: Any) -> Any:
+    """Like :func:`mutated_texts`, but every step of the way: the canonical text of
+    the drawn value, then the text after each mutation in turn (the last is the
+    :func:`mutated_texts` draw). Drawing the value is what costs; the texts are
+    cheap, so a fuzzer gets several cases from one value."""
     from hypothesis import strategies as st
 
     from lash_spec.strategies import strategy_for
 
-    def build(draw: Any) -> str:
+    def build(draw: Any) -> tuple[str, ...]:
         wire = to_wire(draw(strategy_for(tp)), tp)
         text = write_json(wire)
+        steps = [text]
         for kind in draw(st.lists(st.integers(0, 5), max_size=3)):
             if kind == 0:
                 text = _duplicate(text, wire, draw(st.integers(0, 20)), draw(st.booleans()))
@@ -335,6 +344,8 @@ def mutated_texts(tp: Any) -> Any:
                 pick = draw(st.sampled_from(_SURROGATES))
                 member = f'"x_fuzz":{pick}' if draw(st.booleans()) else f"{pick}:1"
                 text = _with_member(text, member)
-        return text
+            if text != steps[-1]:
+                steps.append(text)
+        return tuple(steps)
 
     return st.composite(build)()
