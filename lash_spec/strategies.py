@@ -165,19 +165,22 @@ def compact() -> Iterator[None]:
         _NESTING.reset(token)
 
 
+def _made_at(
+    nesting: int | None, make: Callable[[], st.SearchStrategy[Any]]
+) -> st.SearchStrategy[Any]:
+    """``make()`` at ``nesting`` (strategies made later must not see the caller's)."""
+    token = _NESTING.set(nesting)
+    try:
+        return make()
+    finally:
+        _NESTING.reset(token)
+
+
 @functools.cache
 def _cached(shape: Shape, nesting: int | None = None) -> st.SearchStrategy[Any]:
     if nesting is None:
         return st.deferred(lambda: _derive(shape))
-
-    def derive() -> st.SearchStrategy[Any]:  # made later: the nesting must be restored
-        token = _NESTING.set(nesting)
-        try:
-            return _derive(shape)
-        finally:
-            _NESTING.reset(token)
-
-    return st.deferred(derive)
+    return st.deferred(lambda: _made_at(nesting, lambda: _derive(shape)))
 
 
 def shape_strategy(shape: Shape) -> st.SearchStrategy[Any]:
@@ -231,8 +234,6 @@ def _derive(shape: Shape) -> st.SearchStrategy[Any]:
     if isinstance(shape, EraSlotShape):
         return _in_current_era(lambda: strategy_for(shape.form()))
     if isinstance(shape, StructShape):
-        if shape.gated:
-            return _in_current_era(lambda: _struct(shape.view()))
         return _struct(shape)
     if isinstance(shape, EnumShape):
         if shape.gated:
@@ -242,8 +243,7 @@ def _derive(shape: Shape) -> st.SearchStrategy[Any]:
 
 
 def _variants(variants: list[Any]) -> st.SearchStrategy[Any]:
-    bodies = [v.body for v in variants]
-    return st.one_of([shape_strategy(b) if b.gated else _struct(b) for b in bodies])
+    return st.one_of([_struct(v.body) for v in variants])
 
 
 def _in_current_era(make: Callable[[], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
@@ -258,17 +258,15 @@ def _in_current_era(make: Callable[[], st.SearchStrategy[Any]]) -> st.SearchStra
         era = current_era()
         strategy = made.get(era)
         if strategy is None:
-            token = _NESTING.set(nesting)
-            try:
-                strategy = made[era] = make()
-            finally:
-                _NESTING.reset(token)
+            strategy = made[era] = _made_at(nesting, make)
         return draw(strategy)
 
     return at_era()
 
 
 def _struct(shape: StructShape) -> st.SearchStrategy[Any]:
+    if shape.gated:  # the fields of the era current at draw time
+        return _in_current_era(lambda: _struct(shape.view()))
     fields = {f.attr: _field(f) for f in shape.fields}
     return st.builds(shape.cls, **fields)
 
