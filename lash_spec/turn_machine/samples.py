@@ -6,7 +6,7 @@ traces they end up in. Pure functions; nothing here is upstream behaviour.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from lash_spec.model.execution import ExecResponse
 from lash_spec.model.llm import LlmResponse, LlmToolSpec
@@ -56,6 +56,14 @@ TURN_LIMIT_TEMPLATE: dict[str, Any] = {
 """The ``turn_limit_final_message`` template of the recorded traces."""
 
 
+T = TypeVar("T")
+
+
+def _read(tp: type[T], value: Any) -> T:
+    """A sample from its serde form, read at the turn machine's era."""
+    return from_wire(tp, value, era=ERA)
+
+
 def _message_json(mid: str, role: str, text: str, kind: str = "Text") -> dict[str, Any]:
     return {
         "id": mid,
@@ -65,25 +73,24 @@ def _message_json(mid: str, role: str, text: str, kind: str = "Text") -> dict[st
 
 
 def user_message(mid: str, text: str) -> Message:
-    return from_wire(Message, _message_json(mid, "User", text), era=ERA)
+    return _read(Message, _message_json(mid, "User", text))
 
 
 def assistant_record(mid: str, text: str) -> UnitSessionEventRecord:
     """A ``Conversation`` record of an assistant text message."""
-    return from_wire(
+    return _read(
         UnitSessionEventRecord,
         {"Conversation": _message_json(mid, "Assistant", text)},
-        era=ERA,
     )
 
 
 def protocol_record() -> UnitSessionEventRecord:
     """``{"Protocol":null}``: a ``UnitTurnProtocol`` protocol event."""
-    return from_wire(UnitSessionEventRecord, {"Protocol": None}, era=ERA)
+    return _read(UnitSessionEventRecord, {"Protocol": None})
 
 
 def tool_spec(name: str) -> LlmToolSpec:
-    return from_wire(
+    return _read(
         LlmToolSpec,
         {
             "name": name,
@@ -93,7 +100,6 @@ def tool_spec(name: str) -> LlmToolSpec:
             "input_schema_projections": [],
             "output_schema_projections": [],
         },
-        era=ERA,
     )
 
 
@@ -144,7 +150,7 @@ def llm_response(
     diagnostic: str | None = None,
     parts: list[Any] | None = None,
 ) -> LlmResponse:
-    return from_wire(
+    return _read(
         LlmResponse,
         {
             "full_text": text,
@@ -165,7 +171,6 @@ def llm_response(
             "request_body": None,
             "http_summary": None,
         },
-        era=ERA,
     )
 
 
@@ -177,7 +182,7 @@ def llm_error(
     code: str | None = "rate_limit",
     reason: str = "provider_error",
 ) -> LlmCallError:
-    return from_wire(
+    return _read(
         LlmCallError,
         {
             "message": message,
@@ -187,22 +192,20 @@ def llm_error(
             "terminal_reason": reason,
             "request_body": None,
         },
-        era=ERA,
     )
 
 
 def pending_tool(call_id: str, tool_name: str = "read") -> PendingToolCall:
-    return from_wire(
+    return _read(
         PendingToolCall,
         {"call_id": call_id, "tool_name": tool_name, "args": {"path": "a.txt"}, "replay": None},
-        era=ERA,
     )
 
 
 def completed_tool(
     call: PendingToolCall, text: str = "ok", duration_ms: int = 3
 ) -> CompletedToolCall:
-    return from_wire(
+    return _read(
         CompletedToolCall,
         {
             "call_id": call.call_id,
@@ -217,12 +220,11 @@ def completed_tool(
             "duration_ms": duration_ms,
             "replay": None,
         },
-        era=ERA,
     )
 
 
 def exec_response(observation: str = "1") -> ExecResponse:
-    return from_wire(
+    return _read(
         ExecResponse,
         {
             "observations": [observation],
@@ -234,7 +236,6 @@ def exec_response(observation: str = "1") -> ExecResponse:
             "duration_ms": 7,
             "terminal_finish": None,
         },
-        era=ERA,
     )
 
 
@@ -244,11 +245,11 @@ def plugin_message(
     value: dict[str, Any] = {"role": role, "content": content}
     if origin is not None:
         value["origin"] = origin
-    return from_wire(PluginMessage, value, era=ERA)
+    return _read(PluginMessage, value)
 
 
 def turn_cause(cid: str, text: str = "blue button pressed") -> TurnCause:
-    return from_wire(
+    return _read(
         TurnCause,
         {
             "id": cid,
@@ -262,10 +263,9 @@ def turn_cause(cid: str, text: str = "blue button pressed") -> TurnCause:
             },
             "text": text,
         },
-        era=ERA,
     )
 
 
 def outcome(value: Any) -> TurnOutcome:
     """A ``TurnOutcome`` from its serde form (``{"stopped":"max_turns"}`` …)."""
-    return from_wire(TurnOutcome, value, era=ERA)
+    return _read(TurnOutcome, value)
