@@ -43,7 +43,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -52,6 +52,9 @@ from lash_spec.harness.cases import HarnessCase
 from lash_spec.harness.protocol import Hello
 from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions, resolve_jobs
 from lash_spec.wire.codec import wire_era
+
+if TYPE_CHECKING:
+    from lash_spec.sampling import Sampler
 
 __all__ = [
     "REPORT_FORMAT",
@@ -77,9 +80,9 @@ SCENARIO_OP: Final = "run_admission"
 """The pseudo-op under which run-admission scenarios are fuzzed."""
 STATEFUL_OPS: Final = KIND_CONCEPTS
 """Pseudo-ops named after the stateful body kinds: their seed and concept."""
-DEFAULT_BATCH: Final = 8
-"""Most inputs one Hypothesis example draws (``--batch``; a ``decode_text`` input
-is several cases: its text and each mutation step)."""
+DEFAULT_BATCH: Final = 32
+"""Cases sent to the adapter in flight together (``--batch``; a ``decode_text``
+input is several cases: its text and each mutation step)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -89,13 +92,13 @@ class FuzzOptions:
     ops: tuple[str, ...] = ()  # exact op names or prefixes ending in '*'; () = all
     concepts: tuple[str, ...] = ()  # op concepts (``Op.concept``); () = all
     max_examples: int = 100  # cases per op
-    batch: int = DEFAULT_BATCH  # most inputs one Hypothesis example draws, sent in flight together
+    batch: int = DEFAULT_BATCH  # cases sent in flight together
     budget: float | None = None  # seconds for the whole run (shrinking may overrun)
     seed: int | None = None
     derandomize: bool = False
     database: str | None = None  # example database: a directory or redis://host:port/db
     jobs: int = 1  # fuzz worker processes (each with its own adapter)
-    run: RunOptions = attrs.field(factory=lambda: RunOptions(pipeline=16))
+    run: RunOptions = attrs.field(factory=lambda: RunOptions(pipeline=DEFAULT_BATCH))
 
 
 @attrs.frozen(kw_only=True)
@@ -179,26 +182,25 @@ def _wire(tp: Any, value: Any) -> Any:
     return to_wire(value, tp)
 
 
-def _args_strategy(op: Any) -> Any:
-    """A strategy for an op's argument list in serde form (``None``: cannot generate)."""
-    from hypothesis import strategies as st
-
+def _args_sampler(op: Any) -> Sampler | None:
+    """A sampler of an op's argument list in serde form (``None``: cannot generate)."""
     from lash_spec.conformance.ops import RAW
-    from lash_spec.strategies import strategy_for
+    from lash_spec.sampling import sampler_for
 
     if op.name.startswith("decode_text:"):  # a canonical text, mutated where serde is strict
         from lash_spec.conformance.scenarios.decode_text import mutation_steps
 
         # Every step of the mutation: one costly value, several cheap cases.
-        return mutation_steps(op.result).map(lambda texts: Inputs(tuple([t] for t in texts)))
+        steps = mutation_steps(op.result)
+        return lambda c: Inputs(tuple([t] for t in steps(c)))
     types = [op.result if tp is RAW and op.name.startswith("decode:") else tp for tp in op.args]
     if any(tp is RAW for tp in types):
         return None
     try:
-        parts = [strategy_for(tp).map(functools.partial(_wire, tp)) for tp in types]
+        parts = [(sampler_for(tp), tp) for tp in types]
     except TypeError:
         return None
-    return st.tuples(*parts).map(list)
+    return lambda c: [_wire(tp, part(c)) for part, tp in parts]
 
 
 # -- stateful kinds ---------------------------------------------------------
@@ -260,16 +262,28 @@ def drawing_at(era: str | None) -> Iterator[None]:
         yield
 
 
-def op_strategy(op_name: str, era: str | None = None) -> Any:
-    """The strategy of an op's drawn input at ``era`` (a decode op draws its type's
-    form there); make and draw it inside :func:`drawing_at`. ``None``: no strategy
-    for its arguments (or no such op at ``era``)."""
+def op_sampler(op_name: str, era: str | None = None) -> Sampler | None:
+    """The sampler (:mod:`lash_spec.sampling`) of a call op's input at ``era`` (a
+    decode op makes its type's form there); use it inside :func:`drawing_at`.
+    ``None``: a stateful kind, no sampler for its arguments, or no such op at ``era``."""
     from lash_spec.conformance.ops import op_at
 
     if op_name in STATEFUL_OPS:
-        return _stateful_strategy(op_name)
+        return None
     op = op_at(op_name, era)
-    return None if op is None else _args_strategy(op)
+    return None if op is None else _args_sampler(op)
+
+
+def op_strategy(op_name: str, era: str | None = None) -> Any:
+    """The Hypothesis strategy of an op's drawn input at ``era``: a stateful kind's
+    plans, else :func:`op_sampler` run by Hypothesis; make and draw it inside
+    :func:`drawing_at`. ``None``: no strategy for its arguments (or no such op)."""
+    if op_name in STATEFUL_OPS:
+        return _stateful_strategy(op_name)
+    from lash_spec.sampling import as_strategy
+
+    sampler = op_sampler(op_name, era)
+    return None if sampler is None else as_strategy(sampler)
 
 
 @attrs.frozen
@@ -356,13 +370,14 @@ def open_database(spec: str) -> Any:
     return DirectoryBasedExampleDatabase(spec)
 
 
-def database_key(op_name: str, batch: int) -> bytes:
+def database_key(op_name: str) -> bytes:
     """Where an op's divergences live in the example database: the same key in every
-    worker and run, whatever the seed (so one worker's find is another's replay)."""
+    worker and run, whatever the seed (so one worker's find is another's replay).
+    The entries are choice sequences of the op's :func:`op_strategy`; the key names
+    their format, so a fuzzer that reads them differently never replays them."""
     import hashlib
 
-    shape = "batch" if batch > 1 else "single"
-    return hashlib.sha256(f"lash-spec-fuzz/1 {op_name} {shape}".encode()).digest()[:16]
+    return hashlib.sha256(f"lash-spec-fuzz/2 {op_name} sampled".encode()).digest()[:16]
 
 
 def _op_seed(op_name: str) -> int:
@@ -421,8 +436,6 @@ class _Fuzzer:
         return True
 
     def fuzz_op(self, op_name: str, share: float | None) -> None:
-        from hypothesis.errors import HypothesisWarning
-
         run = OpRun(op=op_name)
         self.result.ops.append(run)
         assert self.runner.hello is not None
@@ -442,13 +455,98 @@ class _Fuzzer:
             return
         self._era = era
         with drawing_at(era):
-            strategy = op_strategy(op_name, era)
-        if strategy is None:
+            sampler = op_sampler(op_name, era)
+            strategy = _stateful_strategy(op_name) if op_name in STATEFUL_OPS else None
+        if sampler is None and strategy is None:
             run.status, run.reason = "skipped", "no strategy for its arguments"
             return
         stop_at = None if share is None else time.monotonic() + share
         found: dict[str, Any] = {}
-        probe = self._probe(run, strategy, stop_at, found, era)
+        if strategy is not None:  # a stateful kind: Hypothesis draws every plan
+            self._hypothesis(run, strategy, found, era, stop_at=stop_at)
+        else:
+            assert sampler is not None
+            from lash_spec.sampling import as_strategy
+
+            strategy = as_strategy(sampler)
+            key = database_key(op_name)
+            if self.database is not None and any(self.database.fetch(key)):
+                # what this or another worker found before
+                self._hypothesis(run, strategy, found, era, replay=True)
+            if not found and run.status == "passed":
+                with drawing_at(era):
+                    first = self._explore(run, sampler, stop_at, era)
+                if first is not None:  # Hypothesis replays and shrinks it
+                    self._hypothesis(run, strategy, found, era, replay=first[0])
+                    if not found and run.status == "passed":  # it did not fail again
+                        found["outcome"], found["body"] = first[1:]
+        if found:
+            self._record(run, found["outcome"], found["body"])
+
+    def _explore(
+        self, run: OpRun, sampler: Sampler, stop_at: float | None, era: str | None
+    ) -> tuple[list[int], CaseOutcome, dict[str, Any]] | None:
+        """Send sampled cases, ``batch`` at a time in flight, until ``max_examples``
+        cases, the op's share of the budget, or the first divergence: then its
+        recorded choices, outcome and body. Sampling from :class:`RandomChoices` costs
+        microseconds a choice where a Hypothesis draw costs tens, so this is where
+        the cases of a run come from; only a divergence goes to Hypothesis."""
+        from lash_spec.sampling import RandomChoices
+
+        opts, op_name = self.options, run.op
+        rng = random.Random(f"lash-spec fuzz {self.result.seed} {op_name}")
+        batch, idle = max(1, opts.batch), 0
+        while run.examples < opts.max_examples:
+            if stop_at is not None and time.monotonic() > stop_at:
+                return None
+            bodies: list[dict[str, Any]] = []
+            made: list[list[int]] = []
+            wanted = min(batch, opts.max_examples - run.examples)  # no more cases than asked
+            while len(bodies) < wanted and idle < 1000:
+                choices = RandomChoices(rng)
+                got = bodies_for(op_name, sampler(choices), era)
+                idle = 0 if got else idle + 1  # an input the model cannot run is no case
+                bodies += got
+                made += [choices.made] * len(got)
+            if not bodies:
+                run.status, run.reason = "skipped", "no input the model can run was made"
+                return None
+            outcomes = self._send(op_name, bodies)
+            before = run.examples
+            run.examples += len(outcomes)
+            if run.examples // 20 != before // 20:
+                self._emit("cases")
+            self._check_usable(outcomes)
+            for outcome, body, choices_made in zip(outcomes, bodies, made, strict=True):
+                if outcome.status in ("failed", "errored"):
+                    self._emit("shrinking")
+                    return choices_made, outcome, body
+        return None
+
+    def _check_usable(self, outcomes: Sequence[CaseOutcome]) -> None:
+        for outcome in outcomes:
+            if outcome.detail == "not run: interrupted":  # Ctrl-C reached the runner
+                raise KeyboardInterrupt
+            if outcome.status == "errored" and outcome.detail.startswith("not run"):
+                self.result.unusable = outcome.detail
+                raise _StopFuzzing("unusable")
+
+    def _hypothesis(
+        self,
+        run: OpRun,
+        strategy: Any,
+        found: dict[str, Any],
+        era: str | None,
+        *,
+        stop_at: float | None = None,
+        replay: Sequence[int] | bool = False,
+    ) -> None:
+        """Run the op's Hypothesis test: generating (a stateful kind), or ``replay``
+        only: what the example database holds, after saving ``replay``'s choices
+        there when given. A failing example is shrunk and lands in ``found``."""
+        from hypothesis.errors import HypothesisWarning
+
+        probe = self._probe(run, strategy, stop_at, found, era, replay=replay)
         try:
             with warnings.catch_warnings(), _no_local_constants(), drawing_at(era):
                 # Large generated values make Hypothesis warn about its own reprs.
@@ -457,15 +555,11 @@ class _Fuzzer:
         except _StopFuzzing as stop:
             if str(stop) == "unusable":
                 run.status, run.reason = "unusable", self.result.unusable or ""
-                return
         except _DivergedError:
             pass
         except Exception as err:  # Hypothesis gave up (e.g. every example rejected)
             if not found:
                 run.status, run.reason = "skipped", f"{type(err).__name__}: {err}"
-                return
-        if found:
-            self._record(run, found["outcome"], found["body"])
 
     def _probe(
         self,
@@ -474,43 +568,50 @@ class _Fuzzer:
         stop_at: float | None,
         found: dict[str, Any],
         era: str | None = None,
+        *,
+        replay: Sequence[int] | bool = False,
     ) -> Callable[[], None]:
         """The Hypothesis test for one op; the last failing example lands in ``found``
         (Hypothesis replays the shrunk example last)."""
         from hypothesis import HealthCheck, Phase, given, reject, settings
         from hypothesis import seed as seed_decorator
-        from hypothesis import strategies as st
+        from hypothesis.database import InMemoryExampleDatabase
 
         opts, op_name = self.options, run.op
-        stateful = op_name in STATEFUL_OPS
         case_bodies = functools.partial(bodies_for, op_name, era=era)
+        key = database_key(op_name)
+        database = self.database
+        if not isinstance(replay, bool):  # a sampled divergence: replayed from the database
+            from lash_spec.sampling import replay_bytes
 
-        # One example draws up to `batch` inputs; their cases go to the adapter in
-        # flight together (one round trip, not one each). On a divergence Hypothesis
-        # shrinks the list as well as its items, so it ends at one minimal case.
-        # A stateful case is a whole conversation of requests that the model takes
-        # long to play: batching buys little there and makes shrinking replay whole
-        # batches, so those kinds draw one case per example.
-        batch = 1 if stateful else max(1, opts.batch)
-        drawn_strategy = st.lists(strategy, min_size=1, max_size=batch) if batch > 1 else strategy
+            database = database or InMemoryExampleDatabase()
+            # Under the secondary key: failing but not yet shrunk (Hypothesis takes
+            # an entry under the primary key as shrunk already, and only replays it).
+            database.save(key + b".secondary", replay_bytes(replay))
+        # A stateful case is a whole conversation of requests: Hypothesis draws one
+        # plan per example and shrinks it. A call op is only replayed and shrunk
+        # here, one input per example (its cases come from _explore).
+        phases = [Phase.reuse, Phase.shrink]
+        if replay is False:
+            phases.insert(1, Phase.generate)
 
         @settings(
             max_examples=opts.max_examples,
-            database=self.database,
+            database=database,
             deadline=None,
-            phases=[Phase.reuse, Phase.generate, Phase.shrink],
+            phases=phases,
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
             print_blob=False,
         )
-        @given(drawn_strategy)
+        @given(strategy)
         def probe(drawn: Any) -> None:
-            if not found:
+            if not found and replay is False:
                 if stop_at is not None and time.monotonic() > stop_at:
                     raise _StopFuzzing("budget")
                 if run.examples >= opts.max_examples:
                     raise _StopFuzzing("enough")
-            bodies = [b for d in (drawn if batch > 1 else [drawn]) for b in case_bodies(d)]
+            bodies = case_bodies(drawn)
             if not bodies:
                 reject()
             outcomes = self._send(op_name, bodies)
@@ -519,12 +620,7 @@ class _Fuzzer:
                 run.examples += len(outcomes)
                 if run.examples // 20 != before // 20:
                     self._emit("cases")
-            for outcome in outcomes:
-                if outcome.detail == "not run: interrupted":  # Ctrl-C reached the runner
-                    raise KeyboardInterrupt
-                if outcome.status == "errored" and outcome.detail.startswith("not run"):
-                    self.result.unusable = outcome.detail
-                    raise _StopFuzzing("unusable")
+            self._check_usable(outcomes)
             for outcome, body in zip(outcomes, bodies, strict=True):
                 if outcome.status in ("failed", "errored"):
                     if not found:
@@ -537,12 +633,12 @@ class _Fuzzer:
             probe = seed_decorator(self.result.seed)(probe)
         elif opts.derandomize:  # a seed from the op alone, not from this function's source
             probe = seed_decorator(_op_seed(op_name))(probe)
-        probe._hypothesis_internal_database_key = database_key(op_name, batch)  # type: ignore[attr-defined]
-        if self.database is not None:
+        probe._hypothesis_internal_database_key = key
+        if database is not None:
             # @seed switches the database off (a seeded run should repeat exactly); a
             # campaign wants both: replay what is stored, then generate from the seed.
-            held = probe._hypothesis_internal_use_settings  # type: ignore[attr-defined]
-            probe._hypothesis_internal_use_settings = settings(held, database=self.database)  # type: ignore[attr-defined]
+            held = probe._hypothesis_internal_use_settings
+            probe._hypothesis_internal_use_settings = settings(held, database=database)
         test: Callable[[], None] = probe
         return test
 
@@ -954,8 +1050,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_BATCH,
         metavar="N",
-        help=f"most inputs per Hypothesis example, sent in flight together "
-        f"({DEFAULT_BATCH}; 1 = one input at a time)",
+        help=f"cases sent to the adapter in flight together ({DEFAULT_BATCH}; "
+        "1 = one at a time)",
     )
     parser.add_argument(
         "--database",

@@ -47,6 +47,8 @@ from lash_spec.wire.types import I64, U64, Usize, Value
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from lash_spec.sampling import Choices
+
 __all__ = [
     "AcceptedInjectedTurnInput",
     "ConversationRecord",
@@ -287,6 +289,11 @@ class _ProtocolEventShape(Shape):
                 raise WireError("plugin_id must be a string", ("plugin_id",))
             return ProtocolEvent(plugin_id=plugin_id, payload=value["payload"])
         raise WireError("protocol events must be tagged with plugin_id and payload")
+
+    def sample(self, c: Choices) -> Any:
+        from lash_spec.sampling import sample_json, sample_string
+
+        return ProtocolEvent(plugin_id=sample_string(c), payload=sample_json(c))
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
     from lash_spec.model import ceb460d4
+    from lash_spec.sampling import Choices
 
 __all__ = [
     "AgentFrameAssignment",
@@ -176,6 +177,12 @@ class EnumKeyMapShape(Shape):
                 raise err.at(k) from None
         return out
 
+    def sample(self, c: Choices) -> Any:
+        from lash_spec.sampling import choose, many, sampler_for
+
+        keys, value = list(self.key_type), sampler_for(self.value_type)
+        return {choose(c, keys): value(c) for _ in many(c, 3)}
+
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
@@ -198,6 +205,11 @@ class SortedStrSetShape(Shape):
         items: tuple[str, ...] = shape_of(tuple[str, ...]).decode(value, content)
         return frozenset(items)
 
+    def sample(self, c: Choices) -> Any:
+        from lash_spec.sampling import many, sample_string
+
+        return frozenset([sample_string(c) for _ in many(c, 3)])
+
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
@@ -219,6 +231,17 @@ class ToolIdShape(Shape):
         if not rust_trim(text):
             raise WireError("tool id must not be empty")
         return text
+
+    def sample(self, c: Choices) -> Any:
+        """Only ids a read accepts: not blank under Rust's ``trim`` (a few tries,
+        then a plain id, so the choices a value takes stay bounded)."""
+        from lash_spec.sampling import sample_string
+
+        for _ in range(4):
+            text = sample_string(c)
+            if rust_trim(text):
+                return text
+        return "tool"
 
     def strategy(self) -> SearchStrategy[Any]:
         """Only ids a read accepts: not blank under Rust's ``trim``."""
@@ -549,6 +572,15 @@ class ToolDefinitionShape(Shape):
             manifest=manifest.decode_map(value, True), contract=contract.decode_map(value, True)
         )
 
+    def sample(self, c: Choices) -> Any:
+        from lash_spec.model import ceb460d4
+        from lash_spec.sampling import sampler_for
+
+        return ToolDefinition(
+            manifest=sampler_for(ToolManifest | ceb460d4.ToolManifest)(c),
+            contract=sampler_for(ToolContract)(c),
+        )
+
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
@@ -802,6 +834,19 @@ class SessionPolicyShape(Shape):
             self._wire = StructShape(SessionPolicy, "Wire")
         return self._wire.decode(value, False)
 
+    def sample(self, c: Choices) -> Any:
+        """Policies as :meth:`strategy` draws them (``provider_id`` trimmed)."""
+        from lash_spec.sampling import sample_string, sampler_for
+
+        return SessionPolicy(
+            model=sampler_for(ModelSpec)(c),
+            provider_id=rust_trim(sample_string(c)),
+            session_id=sampler_for(str | None)(c),
+            autonomous=bool(c.integer(0, 1)),
+            max_turns=sampler_for(Usize | None)(c),
+            prompt=sampler_for(PromptLayer)(c),
+        )
+
     def strategy(self) -> SearchStrategy[Any]:
         """Policies as a read produces them.
 
@@ -900,6 +945,11 @@ class SessionGraphShape(Shape):
 
     def decode(self, value: Any, content: bool) -> Any:
         return SessionGraph(data=shape_of(SessionGraphData).decode(value, content))
+
+    def sample(self, c: Choices) -> Any:
+        from lash_spec.sampling import sampler_for
+
+        return SessionGraph(data=sampler_for(SessionGraphData)(c))
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st

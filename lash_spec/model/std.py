@@ -30,6 +30,8 @@ from lash_spec.wire.errors import WireError
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from lash_spec.sampling import Choices
+
 __all__ = ["Duration", "DurationShape", "SystemTime", "SystemTimeShape"]
 
 NANOS_PER_SEC = 1_000_000_000
@@ -130,6 +132,12 @@ class DurationShape(_TimeShape):
         secs, nanos = _normalize(*self._parts(value), "Duration")
         return Duration(secs=secs, nanos=nanos)
 
+    def sample(self, c: Choices) -> Any:
+        """Normalized durations only (what any read produces)."""
+        from lash_spec.sampling import int_sampler
+
+        return Duration(secs=int_sampler(0, _U64_MAX)(c), nanos=c.integer(0, NANOS_PER_SEC - 1))
+
     def strategy(self) -> SearchStrategy[Any]:
         """Normalized durations only (what any read produces)."""
         from hypothesis import strategies as st
@@ -160,6 +168,15 @@ class SystemTimeShape(_TimeShape):
         if secs > _I64_MAX:  # UNIX_EPOCH.checked_add(duration) on a 64-bit time_t
             raise WireError("overflow deserializing SystemTime")
         return SystemTime(secs_since_epoch=secs, nanos_since_epoch=nanos)
+
+    def sample(self, c: Choices) -> Any:
+        """Instants from the epoch to the last second a 64-bit ``SystemTime`` holds."""
+        from lash_spec.sampling import int_sampler
+
+        return SystemTime(
+            secs_since_epoch=int_sampler(0, _I64_MAX)(c),
+            nanos_since_epoch=c.integer(0, NANOS_PER_SEC - 1),
+        )
 
     def strategy(self) -> SearchStrategy[Any]:
         """Instants from the epoch to the last second a 64-bit ``SystemTime`` holds."""

@@ -55,6 +55,8 @@ from lash_spec.wire.types import U32, U64, Value
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from lash_spec.sampling import Choices
+
 __all__ = [
     "TOOL_VALUE_TAG",
     "CancelHint",
@@ -210,6 +212,36 @@ class ToolValueShape(Shape):
             except WireError as err:
                 raise err.at("entries") from None
         raise WireError(f"unknown reserved tool value tag `{tag}`").at(TOOL_VALUE_TAG)
+
+    def sample(self, c: Choices, depth: int = 0) -> Any:
+        """Tool values as :meth:`strategy` draws them."""
+        from lash_spec.sampling import (
+            int_sampler,
+            many,
+            sample_float,
+            sample_string,
+            sampler_for,
+        )
+
+        kind = c.integer(0, 7 if depth < 2 else 5)
+        if kind == 0:
+            return None
+        if kind == 1:
+            return bool(c.integer(0, 1))
+        if kind == 2:
+            return int_sampler(-(2**63), 2**64 - 1)(c)
+        if kind == 3:
+            return sample_float(c)
+        if kind == 4:
+            return sample_string(c)
+        if kind == 5:
+            return sampler_for(AttachmentRef)(c)
+        if kind == 6:
+            return [self.sample(c, depth + 1) for _ in many(c, 3)]
+        return {
+            TOOL_VALUE_TAG if c.integer(0, 3) == 3 else sample_string(c): self.sample(c, depth + 1)
+            for _ in many(c, 3)
+        }
 
     def strategy(self) -> SearchStrategy[Any]:
         """Tool values as a read produces them.

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -53,6 +53,9 @@ from lash_spec.wire.codec import (
 )
 from lash_spec.wire.errors import WireError
 from lash_spec.wire.text import write_json
+
+if TYPE_CHECKING:
+    from lash_spec.sampling import Choices, Sampler
 
 __all__ = ["mutated_texts", "mutation_steps", "text_cases"]
 
@@ -275,7 +278,7 @@ def text_cases(
 
 
 # ---------------------------------------------------------------------------
-# The same mutations, drawn by Hypothesis (lash-spec fuzz on decode_text ops)
+# The same mutations, made from choices (lash-spec fuzz on decode_text ops)
 # ---------------------------------------------------------------------------
 
 _NUMBER_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
@@ -310,42 +313,44 @@ def mutated_texts(tp: Any) -> Any:
     after, respell a number, add a split or lone surrogate. Hypothesis shrinks
     the value and the list of mutations, so a divergence ends as a short text.
     """
-    return mutation_steps(tp).map(lambda texts: texts[-1])
+    from lash_spec.sampling import as_strategy
+
+    return as_strategy(mutation_steps(tp)).map(lambda texts: texts[-1])
 
 
-def mutation_steps(tp: Any) -> Any:
-    """Like :func:`mutated_texts`, but every step of the way: the canonical text of
-    the drawn value, then the text after each mutation in turn (the last is the
-    :func:`mutated_texts` draw). Drawing the value is what costs; the texts are
-    cheap, so a fuzzer gets several cases from one value."""
-    from hypothesis import strategies as st
+def mutation_steps(tp: Any) -> Sampler:
+    """A sampler (:mod:`lash_spec.sampling`) of every step of a :func:`mutated_texts`
+    draw: the canonical text of a value of ``tp``, then the text after each mutation
+    in turn. Making the value is what costs; the texts are cheap, so a fuzzer gets
+    several cases from one value."""
+    from lash_spec.sampling import choose, many, sampler_for
 
-    from lash_spec.strategies import strategy_for
+    value = sampler_for(tp)
 
-    def build(draw: Any) -> tuple[str, ...]:
-        wire = to_wire(draw(strategy_for(tp)), tp)
+    def sample(c: Choices) -> tuple[str, ...]:
+        wire = to_wire(value(c), tp)
         text = write_json(wire)
         steps = [text]
-        for kind in draw(st.lists(st.integers(0, 5), max_size=3)):
+        for _ in many(c, 3):
+            kind = c.integer(0, 5)
             if kind == 0:
-                text = _duplicate(text, wire, draw(st.integers(0, 20)), draw(st.booleans()))
+                text = _duplicate(text, wire, c.integer(0, 20), bool(c.integer(0, 1)))
             elif kind == 1 and isinstance(wire, dict):
-                n = draw(st.sampled_from([1, 2, 125, 126, 127, 128, 300]))
-                nested = _nest(n, draw(st.sampled_from(["array", "object"])))
+                n = choose(c, (1, 2, 125, 126, 127, 128, 300))
+                nested = _nest(n, choose(c, ("array", "object")))
                 text = _with_member(text, f'"x_fuzz":{nested}')
             elif kind == 2:
-                text = _spaced(text, draw(st.sampled_from(_WHITESPACE)))
+                text = _spaced(text, choose(c, _WHITESPACE))
             elif kind == 3:
-                text = "\ufeff" + text if draw(st.booleans()) else text + "\ufeff"
+                text = text + "\ufeff" if c.integer(0, 1) else "\ufeff" + text
             elif kind == 4:
-                spelling = draw(st.sampled_from(_RESPELLINGS))
-                text = _respell(text, draw(st.integers(0, 20)), spelling)
+                text = _respell(text, c.integer(0, 20), choose(c, _RESPELLINGS))
             elif kind == 5 and isinstance(wire, dict):
-                pick = draw(st.sampled_from(_SURROGATES))
-                member = f'"x_fuzz":{pick}' if draw(st.booleans()) else f"{pick}:1"
+                pick = choose(c, _SURROGATES)
+                member = f"{pick}:1" if c.integer(0, 1) else f'"x_fuzz":{pick}'
                 text = _with_member(text, member)
             if text != steps[-1]:
                 steps.append(text)
         return tuple(steps)
 
-    return st.composite(build)()
+    return sample
