@@ -27,10 +27,10 @@ next to the in-process ``verify`` rate. Target: >= 3,000 cases/s.
 ``--fuzz``: ``lash-spec fuzz`` throughput against the reference adapter over
 the default op mix (every op, ``--fuzz-examples`` cases each, fixed seed), in
 one run with ``--fuzz-jobs`` workers (default: every core) and batches in
-flight, next to the old way (one case per Hypothesis example, one process) on
-the same ops; and the ceiling set by generation alone (Hypothesis drawing the
-inputs and the model filling in the expectations, no adapter, per op as the
-fuzzer draws them), as CPU time per case. Each fuzz run also reports the CPU
+flight, next to one case at a time in one process on the same ops; and the
+ceiling set by generation alone (sampling the inputs, or Hypothesis drawing a
+stateful kind's plans, and the model filling in the expectations, no adapter,
+per op as the fuzzer makes them), as CPU time per case. Each fuzz run also reports the CPU
 time it took in every process (parent, workers, adapters) as cases per CPU
 second, which a shared machine distorts far less than cases/s.
 ``--fuzz-modes`` picks among ``serial``, ``batched`` and ``generation``.
@@ -364,52 +364,77 @@ class _Enough(BaseException):
 
 
 def _drawing_test(name: str, era: str | None, strategy: Any, cases: int, count: list[int]) -> Any:
-    """A Hypothesis test that draws ``name``'s inputs as ``lash-spec fuzz`` does (a
-    batch per example, bodies filled in by the model) until it has ``cases`` cases."""
+    """A Hypothesis test that draws a stateful kind's plans as ``lash-spec fuzz`` does
+    (one per example, played by the model) until it has ``cases`` cases."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as seed_decorator
-    from hypothesis import strategies as st
 
-    from lash_spec.harness.fuzz import DEFAULT_BATCH, STATEFUL_OPS, bodies_for
-
-    stateful = name in STATEFUL_OPS
-    drawn = strategy if stateful else st.lists(strategy, min_size=1, max_size=DEFAULT_BATCH)
+    from lash_spec.harness.fuzz import bodies_for
 
     @seed_decorator(1)
     @settings(max_examples=cases, database=None, deadline=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(drawn)
-    def draw(inputs: Any) -> None:
+    @given(strategy)
+    def draw(plan: Any) -> None:
         if count[0] >= cases:
             raise _Enough
-        for item in [inputs] if stateful else inputs:
-            count[0] += max(1, len(bodies_for(name, item, era)))
+        count[0] += max(1, len(bodies_for(name, plan, era)))
 
     return draw
 
 
+def _sampled(name: str, era: str | None, sampler: Any, cases: int) -> int:
+    """Make ``cases`` cases of a call op as ``lash-spec fuzz`` explores: sampled
+    inputs, bodies filled in by the model."""
+    import random
+
+    from lash_spec.harness.fuzz import bodies_for
+    from lash_spec.sampling import RandomChoices
+
+    rng, made, tries = random.Random(f"bench {name}"), 0, 0
+    while made < cases and tries < 10 * cases:
+        made += len(bodies_for(name, sampler(RandomChoices(rng)), era))
+        tries += 1
+    return made
+
+
 def _generation_cost(ops: list[str], cases: int) -> dict[str, Any]:
-    """CPU cost of drawing inputs and filling in expectations (no adapter), per op
-    as ``lash-spec fuzz`` does it: at the op's era, compact, ``cases`` cases each."""
+    """CPU cost of making inputs and filling in expectations (no adapter), per op as
+    ``lash-spec fuzz`` does it: at the op's era, ``cases`` cases each."""
     import warnings
 
-    from lash_spec.harness.fuzz import _no_local_constants, drawing_at, fuzz_era, op_strategy
+    from lash_spec.harness.fuzz import (
+        STATEFUL_OPS,
+        _no_local_constants,
+        drawing_at,
+        fuzz_era,
+        op_sampler,
+        op_strategy,
+    )
 
     per_op: list[tuple[float, int, str]] = []
     for name in ops:
         era = fuzz_era(name, None)
         with drawing_at(era):
-            strategy = op_strategy(name, era)
-        if strategy is None:
+            if name in STATEFUL_OPS:
+                strategy, sampler = op_strategy(name, era), None
+            else:
+                strategy, sampler = None, op_sampler(name, era)
+        if strategy is None and sampler is None:
             continue
-        count = [0]
-        draw = _drawing_test(name, era, strategy, cases, count)
         began = time.process_time()
-        with warnings.catch_warnings(), _no_local_constants(), drawing_at(era):
-            warnings.simplefilter("ignore")
-            with contextlib.suppress(_Enough):
-                draw()
-        per_op.append((time.process_time() - began, count[0], name))
+        if sampler is not None:
+            with drawing_at(era):
+                made = _sampled(name, era, sampler, cases)
+        else:
+            count = [0]
+            draw = _drawing_test(name, era, strategy, cases, count)
+            with warnings.catch_warnings(), _no_local_constants(), drawing_at(era):
+                warnings.simplefilter("ignore")
+                with contextlib.suppress(_Enough):
+                    draw()
+            made = count[0]
+        per_op.append((time.process_time() - began, made, name))
     total_s = sum(s for s, _, _ in per_op)
     total_cases = sum(n for _, n, _ in per_op)
     costs = sorted(s / max(1, n) * 1e3 for s, n, _ in per_op)
@@ -448,13 +473,13 @@ def bench_fuzz(
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
     runs = {
-        "one_case_per_example_one_process": FuzzOptions(
+        "one_case_at_a_time_one_process": FuzzOptions(
             max_examples=examples, seed=1, batch=1, jobs=1, run=RunOptions(pipeline=1)
         ),
         f"batched_{jobs}_workers": FuzzOptions(max_examples=examples, seed=1, jobs=jobs),
     }
     if "serial" not in modes:
-        del runs["one_case_per_example_one_process"]
+        del runs["one_case_at_a_time_one_process"]
     if "batched" not in modes:
         del runs[f"batched_{jobs}_workers"]
     for label, options in runs.items():

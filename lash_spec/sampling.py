@@ -176,9 +176,9 @@ def sample_string(c: Choices) -> str:
 
 @functools.cache
 def int_sampler(lo: int, hi: int) -> Sampler:
-    """Integers in ``[lo, hi]``: an edge (``0``, the bounds, ``2**32``, …), a small
+    """Integers in ``[lo, hi]``: an edge (``0``, ``1``, ``-1``, the bounds, ``2**32``, …), a small
     one, or any (as the strategies draw a Rust integer type)."""
-    edges = tuple(dict.fromkeys(v for v in (0, lo, hi, 1, -1, 2**32, 2**53 + 1) if lo <= v <= hi))
+    edges = tuple(dict.fromkeys(v for v in (0, 1, -1, lo, hi, 2**32, 2**53 + 1) if lo <= v <= hi))
     small = (max(lo, -1000), min(hi, 1000))
 
     def sample(c: Choices) -> int:

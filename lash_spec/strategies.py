@@ -42,6 +42,7 @@ except ModuleNotFoundError as err:  # pragma: no cover - depends on the install
         name=err.name,
     ) from err
 
+from lash_spec.sampling import TRICKY_STRINGS, reread_float, settle_float
 from lash_spec.wire.codec import (
     BoolShape,
     BytesShape,
@@ -64,8 +65,6 @@ from lash_spec.wire.codec import (
     current_era,
     shape_of,
 )
-from lash_spec.wire.reader import loads
-from lash_spec.wire.text import write_json
 from lash_spec.wire.types import Err, Ok
 
 __all__ = [
@@ -77,45 +76,16 @@ __all__ = [
     "wire_strings",
 ]
 
-# Strings that exercise escapes, non-ASCII and Rust/Python whitespace differences.
-_TRICKY = st.sampled_from(
-    ["", " ", "a", "\x1c", "\u180e", "\u3000", '"q"', "back\\slash", "line\nbreak", "🦀", "é"]
-)
 wire_strings: st.SearchStrategy[str] = st.one_of(
-    _TRICKY,
+    st.sampled_from(TRICKY_STRINGS),
     st.text(alphabet=string.ascii_letters + string.digits + ":-_/.", max_size=12),
     st.text(st.characters(exclude_categories=["Cs"]), max_size=8),
 )
 
-
-def _reread(x: float) -> float:
-    """serde_json's read of its own text for ``x``."""
-    y: float = loads(write_json(x))
-    return y
-
-
-def _settle(x: float) -> float:
-    """Move ``x`` towards a float that survives serde_json's write → read.
-
-    serde_json writes the shortest round-trip text (ryu) but, without the
-    ``float_roundtrip`` feature, reads decimals back with a best-effort
-    algorithm that can land an ulp away (see :mod:`lash_spec.wire.reader`).
-    Such an ``f64`` exists in Rust but cannot survive JSON text unchanged, so
-    a round-trip property must not start from it. Re-reading a few times
-    almost always reaches a fixed point; the rest are filtered out.
-    """
-    for _ in range(4):
-        y = _reread(x)
-        if y == x:
-            break
-        x = y
-    return x
-
-
 wire_floats: st.SearchStrategy[float] = (
     st.floats(allow_nan=False, allow_infinity=False)  # JSON has no NaN/inf
-    .map(_settle)
-    .filter(lambda x: _reread(x) == x)
+    .map(settle_float)
+    .filter(lambda x: reread_float(x) == x)
 )
 """Finite ``f64`` values that serde_json writes and reads back unchanged."""
 
