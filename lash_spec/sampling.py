@@ -3,13 +3,16 @@
 ``lash-spec fuzz`` needs thousands of inputs a second, and a Hypothesis
 strategy spends some 25 µs on each choice it makes. A *sampler* here is a
 plain function of a :class:`Choices` source that makes every decision with
-one call, ``choices.integer(lo, hi)``, so the same function runs two ways:
+one call (``choices.integer(lo, hi)``, or ``choices.finite()`` for a float)
+and marks the parts of a value (``choices.draw(sampler)``), so the same
+function runs two ways:
 
 * with :class:`RandomChoices` (``random.Random``, well under a microsecond a
   choice), which also records the sequence it chose: how the fuzzer explores;
 * under Hypothesis (:func:`as_strategy`: each choice one ``st.integers(lo, hi)``
-  draw), so a recorded sequence replays there value for value (through the
-  example database, :func:`replay_bytes`) and Hypothesis shrinks it.
+  or ``st.floats()`` draw, each part a span), so a recorded sequence replays
+  there value for value (through the example database, :func:`replay_bytes`)
+  and Hypothesis shrinks it.
 
 Every decision's smallest value is its simplest outcome (the first variant,
 ``None``, no more items, the empty string, ``0``), so shrinking moves towards
@@ -63,6 +66,7 @@ from lash_spec.wire.types import Err, Ok
 
 __all__ = [
     "TRICKY_STRINGS",
+    "Choice",
     "Choices",
     "RandomChoices",
     "ReplayChoices",
@@ -89,8 +93,22 @@ class Choices(Protocol):
         """An integer in ``[lo, hi]``; ``lo`` (or ``0`` when in range) is the simplest."""
         ...
 
+    def finite(self) -> float:
+        """Any finite ``f64`` (Hypothesis shrinks it as a float: towards small
+        integral values, not towards small bit patterns)."""
+        ...
+
+    def draw(self, sampler: Sampler) -> Any:
+        """``sampler(self)``, marked as one part of the value: Hypothesis then sees
+        its choices as a span, which its shrinker can delete, or put in place of an
+        enclosing part (a list's item for the list, a JSON value for the object
+        holding it). No choice of its own."""
+        ...
+
 
 Sampler = Callable[[Choices], Any]
+Choice = int | float
+"""One recorded decision: an integer, or a finite float (:meth:`Choices.finite`)."""
 
 
 class RandomChoices:
@@ -101,7 +119,7 @@ class RandomChoices:
     def __init__(self, rng: random.Random) -> None:
         self._random = rng.random
         self._randrange = rng.randrange
-        self.made: list[int] = []
+        self.made: list[Choice] = []
 
     def integer(self, lo: int, hi: int) -> int:
         span = hi - lo + 1
@@ -110,23 +128,43 @@ class RandomChoices:
         self.made.append(value)
         return value
 
+    def finite(self) -> float:
+        value = math.inf
+        while not math.isfinite(value):  # any bit pattern: subnormals and all
+            (value,) = struct.unpack("<d", self._randrange(1 << 64).to_bytes(8, "little"))
+        self.made.append(value)
+        return float(value)
+
+    def draw(self, sampler: Sampler) -> Any:
+        return sampler(self)
+
 
 class ReplayChoices:
     """Replays a recorded sequence (what :class:`RandomChoices` made); past its end,
-    every choice is the simplest one."""
+    or where the record does not fit, every choice is the simplest one."""
 
     __slots__ = ("_at", "_made")
 
-    def __init__(self, made: Sequence[int]) -> None:
+    def __init__(self, made: Sequence[Choice]) -> None:
         self._made = made
         self._at = 0
 
     def integer(self, lo: int, hi: int) -> int:
         at = self._at
         self._at = at + 1
-        if at < len(self._made) and lo <= self._made[at] <= hi:
-            return self._made[at]
+        value = self._made[at] if at < len(self._made) else None
+        if type(value) is int and lo <= value <= hi:
+            return value
         return 0 if lo <= 0 <= hi else lo
+
+    def finite(self) -> float:
+        at = self._at
+        self._at = at + 1
+        value = self._made[at] if at < len(self._made) else None
+        return value if type(value) is float and math.isfinite(value) else 0.0
+
+    def draw(self, sampler: Sampler) -> Any:
+        return sampler(self)
 
 
 def choose(c: Choices, options: Sequence[Any]) -> Any:
@@ -230,10 +268,8 @@ def sample_float(c: Choices) -> float:
         x: float = choose(c, _FLOAT_EDGES)
     elif kind == 1:  # a short decimal
         x = c.integer(-(10**6), 10**6) / 10 ** c.integer(0, 6)
-    else:  # any bit pattern: the whole range, subnormals and all
-        (x,) = struct.unpack("<d", c.integer(0, 2**64 - 1).to_bytes(8, "little"))
-        if not math.isfinite(x):
-            return 0.0
+    else:
+        x = c.finite()
     x = settle_float(x)
     return x if reread_float(x) == x else 0.0
 
@@ -254,10 +290,17 @@ def sample_json(c: Choices, nested: bool = False, depth: int = 0) -> Any:
         return sample_float(c)
     if kind == 4:
         return sample_string(c)
-    most = 1 if nested else 3
+    most, inner = 1 if nested else 3, _JSON_INSIDE[depth]
     if kind == 5:
-        return [sample_json(c, True, depth + 1) for _ in many(c, most)]
-    return {sample_string(c): sample_json(c, True, depth + 1) for _ in many(c, most)}
+        return [c.draw(inner) for _ in many(c, most)]
+    return {sample_string(c): c.draw(inner) for _ in many(c, most)}
+
+
+_JSON_INSIDE: tuple[Sampler, ...] = tuple(
+    functools.partial(sample_json, nested=True, depth=d + 1) for d in range(2)
+)
+"""The items of a JSON array or object at each depth (one sampler each, so a
+Hypothesis span of one can stand in for its parent)."""
 
 
 # -- shapes ------------------------------------------------------------------
@@ -305,10 +348,10 @@ def _derive(shape: Shape, nested: bool) -> Sampler:
         return lambda c: None
     if isinstance(shape, OptionShape):
         inner = shape_sampler(shape.inner, nested)
-        return lambda c: inner(c) if c.integer(0, 1) else None
+        return lambda c: c.draw(inner) if c.integer(0, 1) else None
     if isinstance(shape, ListShape):
         item, most = shape_sampler(shape.inner, True), 1 if nested else 3
-        return lambda c: tuple([item(c) for _ in many(c, most)])
+        return lambda c: tuple([c.draw(item) for _ in many(c, most)])
     if isinstance(shape, BytesShape):
         return lambda c: bytes([c.integer(0, 255) for _ in many(c, 6)])
     if isinstance(shape, TupleShape):
@@ -316,7 +359,7 @@ def _derive(shape: Shape, nested: bool) -> Sampler:
         return lambda c: tuple([item(c) for item in items])
     if isinstance(shape, MapShape):
         value, most = shape_sampler(shape.inner, True), 1 if nested else 3
-        return lambda c: {sample_string(c): value(c) for _ in many(c, most)}
+        return lambda c: {sample_string(c): c.draw(value) for _ in many(c, most)}
     if isinstance(shape, ResultShape):
         ok, err = shape_sampler(shape.ok, nested), shape_sampler(shape.err, nested)
         return lambda c: Err(err(c)) if c.integer(0, 1) else Ok(ok(c))
@@ -356,13 +399,13 @@ def _era_dependent(shape: EraSlotShape | StructShape | EnumShape, nested: bool) 
 
 def _one_of(variants: list[Any], nested: bool) -> Sampler:
     bodies = [shape_sampler(v.body, nested) for v in variants]
-    return lambda c: choose(c, bodies)(c)
+    return lambda c: c.draw(choose(c, bodies))
 
 
 def _struct(shape: StructShape, nested: bool) -> Sampler:
     cls = shape.cls
     fields = [(f.attr, _field(f, nested)) for f in shape.fields]
-    return lambda c: cls(**{name: field(c) for name, field in fields})
+    return lambda c: cls(**{name: c.draw(field) for name, field in fields})
 
 
 def _field(f: _FieldShape, nested: bool) -> Sampler:
@@ -383,9 +426,10 @@ def _field(f: _FieldShape, nested: bool) -> Sampler:
 
 
 def as_strategy(sampler: Sampler) -> Any:
-    """A Hypothesis strategy running ``sampler``, each choice one
-    ``st.integers(lo, hi)`` draw: a sequence :class:`RandomChoices` recorded is the
-    choice sequence Hypothesis replays (:func:`replay_bytes`) and shrinks."""
+    """A Hypothesis strategy running ``sampler``, each choice one draw (an
+    integer, or a finite float) and each part of the value a span of its own: a
+    sequence :class:`RandomChoices` recorded is the choice sequence Hypothesis
+    replays (:func:`replay_bytes`) and shrinks."""
     from hypothesis import strategies as st
 
     def build(draw: Any) -> Any:
@@ -404,8 +448,28 @@ class _Drawn:
         value: int = self._draw(_integers(lo, hi))
         return value
 
+    def finite(self) -> float:
+        value: float = self._draw(_finite())
+        return value
+
+    def draw(self, sampler: Sampler) -> Any:
+        strategy = _STRATEGIES.get(sampler)
+        if strategy is None:
+            strategy = _STRATEGIES[sampler] = as_strategy(sampler)
+        return self._draw(strategy)
+
+
+_STRATEGIES: dict[Sampler, Any] = {}
+
 
 _INTEGERS: dict[tuple[int, int], Any] = {}
+
+
+@functools.cache
+def _finite() -> Any:
+    from hypothesis import strategies as st
+
+    return st.floats(allow_nan=False, allow_infinity=False)
 
 
 def _integers(lo: int, hi: int) -> Any:
@@ -417,7 +481,7 @@ def _integers(lo: int, hi: int) -> Any:
     return found
 
 
-def replay_bytes(made: Sequence[int]) -> bytes:
+def replay_bytes(made: Sequence[Choice]) -> bytes:
     """A recorded sequence as an example-database entry of an :func:`as_strategy`
     test: saved under the test's key, Hypothesis replays it first and shrinks it
     if it fails. (The entry format is Hypothesis's own; ``tests/test_sampling.py``

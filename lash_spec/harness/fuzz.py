@@ -54,7 +54,7 @@ from lash_spec.harness.runner import CaseOutcome, Runner, RunOptions, resolve_jo
 from lash_spec.wire.codec import wire_era
 
 if TYPE_CHECKING:
-    from lash_spec.sampling import Sampler
+    from lash_spec.sampling import Choice, Sampler
 
 __all__ = [
     "REPORT_FORMAT",
@@ -485,7 +485,7 @@ class _Fuzzer:
 
     def _explore(
         self, run: OpRun, sampler: Sampler, stop_at: float | None, era: str | None
-    ) -> tuple[list[int], CaseOutcome, dict[str, Any]] | None:
+    ) -> tuple[list[Choice], CaseOutcome, dict[str, Any]] | None:
         """Send sampled cases, ``batch`` at a time in flight, until ``max_examples``
         cases, the op's share of the budget, or the first divergence: then its
         recorded choices, outcome and body. Sampling from :class:`RandomChoices` costs
@@ -500,7 +500,7 @@ class _Fuzzer:
             if stop_at is not None and time.monotonic() > stop_at:
                 return None
             bodies: list[dict[str, Any]] = []
-            made: list[list[int]] = []
+            made: list[list[Choice]] = []
             wanted = min(batch, opts.max_examples - run.examples)  # no more cases than asked
             while len(bodies) < wanted and idle < 1000:
                 choices = RandomChoices(rng)
@@ -539,7 +539,7 @@ class _Fuzzer:
         era: str | None,
         *,
         stop_at: float | None = None,
-        replay: Sequence[int] | bool = False,
+        replay: Sequence[Choice] | bool = False,
     ) -> None:
         """Run the op's Hypothesis test: generating (a stateful kind), or ``replay``
         only: what the example database holds, after saving ``replay``'s choices
@@ -569,7 +569,7 @@ class _Fuzzer:
         found: dict[str, Any],
         era: str | None = None,
         *,
-        replay: Sequence[int] | bool = False,
+        replay: Sequence[Choice] | bool = False,
     ) -> Callable[[], None]:
         """The Hypothesis test for one op; the last failing example lands in ``found``
         (Hypothesis replays the shrunk example last)."""

@@ -26,7 +26,9 @@ appear anywhere; :class:`ToolValueShape` writes and reads the reserved
 from __future__ import annotations
 
 import enum
+import functools
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, Union
 
 import attrs
@@ -236,12 +238,18 @@ class ToolValueShape(Shape):
             return sample_string(c)
         if kind == 5:
             return sampler_for(AttachmentRef)(c)
+        inner = self._inside(depth)
         if kind == 6:
-            return [self.sample(c, depth + 1) for _ in many(c, 3)]
+            return [c.draw(inner) for _ in many(c, 3)]
         return {
-            TOOL_VALUE_TAG if c.integer(0, 3) == 3 else sample_string(c): self.sample(c, depth + 1)
+            TOOL_VALUE_TAG if c.integer(0, 3) == 3 else sample_string(c): c.draw(inner)
             for _ in many(c, 3)
         }
+
+    @functools.cache  # noqa: B019 - one per shape and depth, for ever (spans, see sample)
+    def _inside(self, depth: int) -> Callable[[Choices], Any]:
+        """The items of an array or object at ``depth`` (one sampler each)."""
+        return functools.partial(self.sample, depth=depth + 1)
 
     def strategy(self) -> SearchStrategy[Any]:
         """Tool values as a read produces them.
