@@ -69,7 +69,8 @@ def test_every_custom_shape_has_a_sampler() -> None:
 
     def subclasses(cls: type) -> list[type]:
         found: list[type] = []
-        for sub in cls.__subclasses__():
+        subs: list[type] = cls.__subclasses__()
+        for sub in subs:
             found += [sub, *subclasses(sub)]
         return found
 
