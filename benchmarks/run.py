@@ -151,13 +151,17 @@ def race(fns: dict[str, Callable[[], object]], seconds: float) -> dict[str, floa
     return best
 
 
+def _each(fn: Callable[[str], object], texts: list[str]) -> list[object]:
+    return [fn(t) for t in texts]
+
+
 def envelope_sets(write: Callable[[Any], Any]) -> dict[str, list[Any]]:
     """The benchmark envelopes, written by ``write`` (``to_wire``, ``to_json``):
     the realistic ones and the ones recorded from the Rust crate."""
     from lash_spec import from_wire
     from lash_spec.model.envelope import RuntimeEffectEnvelope
 
-    recorded = [from_wire(RuntimeEffectEnvelope, w) for w in recorded_envelopes()]
+    recorded: list[Any] = [from_wire(RuntimeEffectEnvelope, w) for w in recorded_envelopes()]
     return {
         "realistic": [write(e) for e in realistic_envelopes()],
         "recorded": [write(e) for e in recorded],
@@ -220,7 +224,9 @@ def bench_stable_hash(seconds: float, copies: int = 20) -> dict[str, Any]:
     sets = envelope_sets(to_wire)
     writer, out = _path_report(plan.load_writer(), "encoder", lash_spec.wire.ENCODER, 2.0)
     for name, wires in sets.items():
-        objects = [[from_wire(RuntimeEffectEnvelope, w) for w in wires] for _ in range(copies)]
+        objects: list[list[Any]] = [
+            [from_wire(RuntimeEffectEnvelope, w) for w in wires] for _ in range(copies)
+        ]
         count = len(wires) * copies
 
         def yardstick(wires: list[Any] = wires) -> None:
@@ -277,7 +283,7 @@ def bench_from_json(seconds: float) -> dict[str, Any]:
                 from_json(RuntimeEffectEnvelope, text)
 
         fns: dict[str, Callable[[], object]] = {
-            "json.loads": lambda texts=texts: [json.loads(t) for t in texts],
+            "json.loads": functools.partial(_each, json.loads, texts),
             "pure": on_path(readplan, "_READER", None, ours),
         }
         if reader is not None:
@@ -285,7 +291,7 @@ def bench_from_json(seconds: float) -> dict[str, Any]:
         try:
             import orjson
 
-            fns["orjson.loads"] = lambda texts=texts: [orjson.loads(t) for t in texts]
+            fns["orjson.loads"] = functools.partial(_each, orjson.loads, texts)
         except ImportError:  # the bench extra brings it; json.loads stands alone
             pass
         best = race(fns, seconds)

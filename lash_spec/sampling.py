@@ -38,33 +38,14 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
-from lash_spec.wire.codec import (
-    BoolShape,
-    BytesShape,
-    EnumShape,
-    EraSlotShape,
-    FloatShape,
-    IntShape,
-    ListShape,
-    MapShape,
-    NullShape,
-    OptionShape,
-    ResultShape,
-    Shape,
-    StrShape,
-    StructShape,
-    TupleShape,
-    UnitEnumShape,
-    ValueShape,
-    _FieldShape,
-    current_era,
-    shape_of,
-)
+from lash_spec.wire import codec
+from lash_spec.wire.codec import Shape, current_era, shape_of
 from lash_spec.wire.reader import loads
 from lash_spec.wire.text import write_json
 from lash_spec.wire.types import Err, Ok
 
 __all__ = [
+    "JSON_SCALARS",
     "TRICKY_STRINGS",
     "Choice",
     "Choices",
@@ -277,19 +258,22 @@ def sample_float(c: Choices) -> float:
 _JSON_INT = int_sampler(-(2**63), 2**64 - 1)
 
 
+JSON_SCALARS: tuple[Sampler, ...] = (
+    lambda c: None,
+    lambda c: bool(c.integer(0, 1)),
+    _JSON_INT,
+    sample_float,
+    sample_string,
+)
+"""The scalars of a ``serde_json::Value``, plainest first (integers within
+``i64``/``u64``: serde_json reads a longer literal as an ``f64``)."""
+
+
 def sample_json(c: Choices, nested: bool = False, depth: int = 0) -> Any:
     """A ``serde_json::Value`` (as :data:`lash_spec.strategies.json_values`)."""
     kind = c.integer(0, 6 if depth < 2 else 4)
-    if kind == 0:
-        return None
-    if kind == 1:
-        return bool(c.integer(0, 1))
-    if kind == 2:
-        return _JSON_INT(c)
-    if kind == 3:
-        return sample_float(c)
-    if kind == 4:
-        return sample_string(c)
+    if kind < len(JSON_SCALARS):
+        return JSON_SCALARS[kind](c)
     most, inner = 1 if nested else 3, _JSON_INSIDE[depth]
     if kind == 5:
         return [c.draw(inner) for _ in many(c, most)]
@@ -334,50 +318,53 @@ def _derive(shape: Shape, nested: bool) -> Sampler:
     custom: Sampler | None = getattr(shape, "sample", None)
     if custom is not None:
         return custom
-    if isinstance(shape, StrShape):
+    if isinstance(shape, codec.StrShape):
         return sample_string
-    if isinstance(shape, BoolShape):
+    if isinstance(shape, codec.BoolShape):
         return lambda c: bool(c.integer(0, 1))
-    if isinstance(shape, IntShape):
+    if isinstance(shape, codec.IntShape):
         return int_sampler(shape.rng.lo, shape.rng.hi)
-    if isinstance(shape, FloatShape):
+    if isinstance(shape, codec.FloatShape):
         return sample_float
-    if isinstance(shape, ValueShape):
+    if isinstance(shape, codec.ValueShape):
         return lambda c: sample_json(c, nested)
-    if isinstance(shape, NullShape):
+    if isinstance(shape, codec.NullShape):
         return lambda c: None
-    if isinstance(shape, OptionShape):
+    if isinstance(shape, codec.OptionShape):
         inner = shape_sampler(shape.inner, nested)
         return lambda c: c.draw(inner) if c.integer(0, 1) else None
-    if isinstance(shape, ListShape):
+    if isinstance(shape, codec.ListShape):
         item, most = shape_sampler(shape.inner, True), 1 if nested else 3
         return lambda c: tuple([c.draw(item) for _ in many(c, most)])
-    if isinstance(shape, BytesShape):
+    if isinstance(shape, codec.BytesShape):
         return lambda c: bytes([c.integer(0, 255) for _ in many(c, 6)])
-    if isinstance(shape, TupleShape):
+    if isinstance(shape, codec.TupleShape):
         items = [shape_sampler(s, nested) for s in shape.items]
         return lambda c: tuple([item(c) for item in items])
-    if isinstance(shape, MapShape):
+    if isinstance(shape, codec.MapShape):
         value, most = shape_sampler(shape.inner, True), 1 if nested else 3
         return lambda c: {sample_string(c): c.draw(value) for _ in many(c, most)}
-    if isinstance(shape, ResultShape):
+    if isinstance(shape, codec.ResultShape):
         ok, err = shape_sampler(shape.ok, nested), shape_sampler(shape.err, nested)
         return lambda c: Err(err(c)) if c.integer(0, 1) else Ok(ok(c))
-    if isinstance(shape, UnitEnumShape):
+    if isinstance(shape, codec.UnitEnumShape):
         members = list(shape.cls)
         return lambda c: choose(c, members)
-    if isinstance(shape, EraSlotShape | StructShape | EnumShape):
+    if isinstance(shape, _EraDependent):
         return _era_dependent(shape, nested)
     raise TypeError(f"no sampler for shape {type(shape).__name__}")
 
 
-def _era_dependent(shape: EraSlotShape | StructShape | EnumShape, nested: bool) -> Sampler:
+_EraDependent = codec.EraSlotShape | codec.StructShape | codec.EnumShape
+
+
+def _era_dependent(shape: _EraDependent, nested: bool) -> Sampler:
     """A shape whose values may depend on the era: the form of an era-split type,
     the fields and variants of an era-gated one, as of the era current when the
     value is made (samplers are cached across eras)."""
-    if isinstance(shape, StructShape) and not shape.gated:
+    if isinstance(shape, codec.StructShape) and not shape.gated:
         return _struct(shape, nested)
-    if isinstance(shape, EnumShape) and not shape.gated:
+    if isinstance(shape, codec.EnumShape) and not shape.gated:
         return _one_of(shape.variants, nested)
     per_era: dict[str, Sampler] = {}
 
@@ -385,9 +372,9 @@ def _era_dependent(shape: EraSlotShape | StructShape | EnumShape, nested: bool) 
         era = current_era()
         found = per_era.get(era)
         if found is None:
-            if isinstance(shape, EraSlotShape):
+            if isinstance(shape, codec.EraSlotShape):
                 found = shape_sampler(shape_of(shape.form()), nested)
-            elif isinstance(shape, StructShape):
+            elif isinstance(shape, codec.StructShape):
                 found = _struct(shape.view(), nested)
             else:
                 found = _one_of(shape.variants_at()[0], nested)
@@ -402,13 +389,13 @@ def _one_of(variants: list[Any], nested: bool) -> Sampler:
     return lambda c: c.draw(choose(c, bodies))
 
 
-def _struct(shape: StructShape, nested: bool) -> Sampler:
+def _struct(shape: codec.StructShape, nested: bool) -> Sampler:
     cls = shape.cls
     fields = [(f.attr, _field(f, nested)) for f in shape.fields]
     return lambda c: cls(**{name: c.draw(field) for name, field in fields})
 
 
-def _field(f: _FieldShape, nested: bool) -> Sampler:
+def _field(f: codec._FieldShape, nested: bool) -> Sampler:
     """A field's values; one its ``skip_serializing_if`` drops becomes the default
     (the only form of it that survives a round trip, as in the strategies)."""
     inner, skip = shape_sampler(f.shape, nested), f.skip_if

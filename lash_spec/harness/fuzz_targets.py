@@ -9,8 +9,9 @@ the same tests for as long as you like across processes, sharing Hypothesis's
 example database. A test fails with the divergence, and Hypothesis shrinks it
 to one minimal case as ``lash-spec fuzz`` does; the generation, the model's
 expectation and the comparison are the ones ``lash-spec fuzz`` uses
-(:func:`~lash_spec.harness.fuzz.op_strategy`,
-:func:`~lash_spec.harness.fuzz.bodies_for`, the harness runner).
+(:func:`~lash_spec.harness.fuzz.op_strategy`: the fuzzer's samplers, run by
+Hypothesis, so it chooses every value;
+:func:`~lash_spec.harness.fuzz.bodies_for`; the harness runner).
 
 The tests take no fixtures (HypoFuzz runs tests that have none): they reach
 the adapter through one :class:`~lash_spec.harness.runner.Runner` per process,
@@ -31,7 +32,6 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from lash_spec.harness.fuzz import (
-    DEFAULT_BATCH,
     STATEFUL_OPS,
     bodies_for,
     drawing_at,
@@ -43,6 +43,8 @@ from lash_spec.harness.fuzz import (
 __all__ = ["configure", "make_test"]
 
 _STATE: dict[str, Any] = {"command": None, "runner": None}
+BATCH: Final = 8
+"""Most inputs of a call op one example draws (their cases go in flight together)."""
 # Only the checks large wire values trip (HypoFuzz will not run a test that
 # suppresses e.g. ``nested_given``, so this is not simply ``list(HealthCheck)``).
 _SUPPRESSED: Final = [
@@ -79,7 +81,7 @@ def _runner() -> Any:
     if _STATE["runner"] is None:
         if _STATE["command"] is None:
             raise RuntimeError("no adapter: run with pytest --lash-adapter CMD --lash-fuzz")
-        options = RunOptions(timeout=_STATE.get("timeout", 10.0), pipeline=DEFAULT_BATCH)
+        options = RunOptions(timeout=_STATE.get("timeout", 10.0), pipeline=BATCH)
         _STATE["runner"] = Runner(_STATE["command"], options)
     return _STATE["runner"]
 
@@ -146,9 +148,9 @@ def make_test(op_name: str) -> Callable[..., None] | None:
 
 @functools.cache
 def _drawn_strategy(op_name: str, era: str) -> Any:
-    """What one example of ``op_name`` draws at ``era``: a batch of inputs (one
-    plan for a stateful kind), as ``lash-spec fuzz`` draws them."""
+    """What one example of ``op_name`` draws at ``era``: up to :data:`BATCH` inputs
+    (one plan for a stateful kind)."""
     strategy = op_strategy(op_name, era)
     if strategy is None or op_name in STATEFUL_OPS:
         return strategy
-    return st.lists(strategy, min_size=1, max_size=DEFAULT_BATCH)
+    return st.lists(strategy, min_size=1, max_size=BATCH)

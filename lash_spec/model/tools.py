@@ -217,25 +217,11 @@ class ToolValueShape(Shape):
 
     def sample(self, c: Choices, depth: int = 0) -> Any:
         """Tool values as :meth:`strategy` draws them."""
-        from lash_spec.sampling import (
-            int_sampler,
-            many,
-            sample_float,
-            sample_string,
-            sampler_for,
-        )
+        from lash_spec.sampling import JSON_SCALARS, many, sample_string, sampler_for
 
         kind = c.integer(0, 7 if depth < 2 else 5)
-        if kind == 0:
-            return None
-        if kind == 1:
-            return bool(c.integer(0, 1))
-        if kind == 2:
-            return int_sampler(-(2**63), 2**64 - 1)(c)
-        if kind == 3:
-            return sample_float(c)
-        if kind == 4:
-            return sample_string(c)
+        if kind < len(JSON_SCALARS):
+            return JSON_SCALARS[kind](c)
         if kind == 5:
             return sampler_for(AttachmentRef)(c)
         inner = self._inside(depth)
