@@ -85,6 +85,21 @@ def test_the_reference_adapter_does_not_diverge() -> None:
     assert result.examples >= 4 * 20
 
 
+def test_every_op_agrees_with_the_reference_adapter() -> None:
+    """Fresh cases of every op through the reference adapter (the model behind the
+    adapter protocol): any difference is a bug in the protocol, the runner or the
+    samplers' canonical values, not in an implementation."""
+    ops = select_ops([], [])
+    result = fuzz(REFERENCE, ops, FuzzOptions(max_examples=20, seed=11, jobs=2))
+    assert result.unusable is None and result.divergences == []
+    statuses = {o.op: (o.status, o.reason) for o in result.ops}
+    assert set(statuses) == set(ops)
+    skipped = {op for op, (status, _) in statuses.items() if status == "skipped"}
+    assert skipped == {"policy_denial_message"}  # no argument of it can be generated
+    assert all(status == "passed" for op, (status, _) in statuses.items() if op not in skipped)
+    assert all(o.examples >= 20 for o in result.ops if o.status == "passed")
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_mutant_is_caught_and_shrunk(
     name: str, mutant_runs: dict[str, tuple[FuzzResult, float]], tmp_path: Path

@@ -1166,9 +1166,10 @@ def fuzz_command(args: argparse.Namespace) -> int:
             file=out,
         )
     skipped = sum(o.status == "skipped" for o in result.ops)
+    rate = result.examples / result.seconds if result.seconds > 0 else 0.0
     print(
         f"{len(result.ops)} op(s), {result.examples} case(s), {len(result.divergences)} "
-        f"divergence(s), {skipped} skipped, {result.seconds:.1f} s"
+        f"divergence(s), {skipped} skipped, {result.seconds:.1f} s, {rate:,.0f} cases/s"
         + ("" if result.seed is None else f" (--seed {result.seed})"),
         file=out,
     )
