@@ -265,6 +265,29 @@ def test_unusable_adapter_is_exit_2(tmp_path: Path) -> None:
     assert main(["fuzz", "--adapter", command, "--op", "no-such-op", "-q"]) == 2
 
 
+def test_an_adapter_given_up_mid_run_is_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner gives up on an adapter after the first round trip: the op is
+    reported unusable (not a crash), the run stops, and the exit status is 2."""
+    from lash_spec.harness.runner import CaseOutcome, Runner, RunResult
+
+    real_run, calls = Runner.run, []
+
+    def flaky(self: Runner, cases: list[Any]) -> RunResult:
+        calls.append(len(cases))
+        if len(calls) == 1:
+            return real_run(self, cases)
+        gave_up = "not run: the adapter failed 5 time(s) in a row; last: exit status 7"
+        outcomes = [CaseOutcome(case=c, status="errored", detail=gave_up) for c in cases]
+        return RunResult(outcomes=outcomes, hello=self.hello, events=[], seconds=0.0)
+
+    monkeypatch.setattr(Runner, "run", flaky)
+    result = fuzz(REFERENCE, ["stable_json", "stable_hash"], FuzzOptions(max_examples=100, seed=1))
+    assert result.exit_status == 2
+    assert result.unusable is not None and "failed 5 time(s)" in result.unusable
+    assert [(o.op, o.status) for o in result.ops] == [("stable_json", "unusable")]
+    assert result.ops[0].examples == 64  # both round trips' cases were sent
+
+
 def test_budget_bounds_the_run() -> None:
     began = time.monotonic()
     result = fuzz(

@@ -474,8 +474,12 @@ class _Fuzzer:
                 # what this or another worker found before
                 self._hypothesis(run, strategy, found, era, replay=True)
             if not found and run.status == "passed":
-                with drawing_at(era):
-                    first = self._explore(run, sampler, stop_at, era)
+                try:
+                    with drawing_at(era):
+                        first = self._explore(run, sampler, stop_at, era)
+                except _StopFuzzing:  # the runner gave up on the adapter
+                    run.status, run.reason = "unusable", self.result.unusable or ""
+                    return
                 if first is not None:  # Hypothesis replays and shrinks it
                     self._hypothesis(run, strategy, found, era, replay=first[0])
                     if not found and run.status == "passed":  # it did not fail again
