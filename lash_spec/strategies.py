@@ -21,7 +21,8 @@ values; a field that holds an era-split type draws the form of the era current
 era's values of a shared type (e.g. an envelope with ``tool_attempt`` kinds).
 
 Size: ``with compact():`` draws values whose nested collections hold at most
-one item, for when many values are needed fast (``lash-spec fuzz``).
+one item, for when many values are needed fast (the sizes ``lash-spec fuzz``
+samples, :mod:`lash_spec.sampling`).
 """
 
 from __future__ import annotations
@@ -124,10 +125,10 @@ def compact() -> Iterator[None]:
 
     Everything else is drawn as usual (every field, variant, ``None``, skip value
     and edge value; lists of up to three items at the top level), but the size
-    of a large type no longer multiplies down its nesting. ``lash-spec fuzz``
-    draws this way: each wire type's own op fuzzes it at full size, so nested
-    copies need not repeat that work. Outside the block (the corpus, the
-    public default) nothing changes."""
+    of a large type no longer multiplies down its nesting: the sizes
+    ``lash-spec fuzz`` samples (:mod:`lash_spec.sampling`), where each wire type's
+    own op fuzzes it at full size, so nested copies need not repeat that work.
+    Outside the block (the corpus, the public default) nothing changes."""
     token = _NESTING.set(0)
     try:
         yield

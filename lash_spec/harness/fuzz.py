@@ -1,20 +1,22 @@
 """``lash-spec fuzz``: differential fuzzing of an adapter against the model.
 
 Instead of the fixed corpus, each selected call-case op gets fresh
-arguments from the public Hypothesis strategies
-(:func:`lash_spec.strategies.strategy_for` on the op's argument types; a
-``decode:TYPE`` op gets the serde form of a generated ``TYPE``, a
-``decode_text:TYPE`` op its canonical text mutated where serde_json is strict:
-a repeated key, nesting around the depth limit, other whitespace, a BOM, a
-respelled number, a split surrogate pair —
-:func:`lash_spec.conformance.scenarios.decode_text.mutated_texts`). The model
+arguments, *sampled* from its argument types (:mod:`lash_spec.sampling`: the
+codec's shapes, under the same rules as the public strategies, but made
+from ``random.Random`` at microseconds a value); a ``decode:TYPE`` op gets the
+serde form of a sampled ``TYPE``, a ``decode_text:TYPE`` op its canonical text
+mutated where serde_json is strict: a repeated key, nesting around the depth
+limit, other whitespace, a BOM, a respelled number, a split surrogate pair —
+:func:`lash_spec.conformance.scenarios.decode_text.mutation_steps`. The model
 fills in the expectation exactly as ``lash-spec fill`` does
-(:func:`lash_spec.conformance.corpus.call`), and the body goes through the
-harness's own :class:`~lash_spec.harness.runner.Runner` — the same protocol
-and the same comparison as ``lash-spec run``. A divergence is raised inside
-the Hypothesis test, so Hypothesis shrinks it; the smallest failing body of
-each op is written as a standard corpus file (``docs/corpus-format.md``) that
-``lash-spec run`` reproduces and a baseline can list.
+(:func:`lash_spec.conformance.corpus.call`), and the bodies go through the
+harness's own :class:`~lash_spec.harness.runner.Runner`, a batch in flight at a
+time — the same protocol and the same comparison as ``lash-spec run``. A
+divergence's recorded choices go to Hypothesis through the example database:
+replayed there they make the same case, and Hypothesis shrinks it. The
+smallest failing body of each op is written as a standard corpus file
+(``docs/corpus-format.md``) that ``lash-spec run`` reproduces and a baseline
+can list.
 
 Exit status: 0 no divergence, 1 divergences found, 2 the adapter is
 unusable (it did not start, or the runner gave up on it) or no op matched,
@@ -25,7 +27,7 @@ The two stateful body kinds are fuzzed under pseudo-ops named after them,
 generators (:mod:`lash_spec.generators`; for traces, host moves with
 checkpoint → restore at drawn points, stale and wrong-kind responses, LLM
 answers around the context-window threshold), played by the model, which
-records every expectation.
+records every expectation; Hypothesis draws them, one plan per example.
 """
 
 from __future__ import annotations
@@ -255,10 +257,8 @@ def fuzz_era(op_name: str, hello: Hello | None) -> str | None:
 @contextlib.contextmanager
 def drawing_at(era: str | None) -> Iterator[None]:
     """Where the fuzzer makes and draws an op's inputs: at ``era`` (era-split fields
-    take its forms), compact (:func:`lash_spec.strategies.compact`)."""
-    from lash_spec.strategies import compact
-
-    with wire_era(era), compact():
+    take its forms; samplers are compact already, see :mod:`lash_spec.sampling`)."""
+    with wire_era(era):
         yield
 
 
@@ -377,7 +377,7 @@ def database_key(op_name: str) -> bytes:
     their format, so a fuzzer that reads them differently never replays them."""
     import hashlib
 
-    return hashlib.sha256(f"lash-spec-fuzz/2 {op_name} sampled".encode()).digest()[:16]
+    return hashlib.sha256(f"lash-spec-fuzz/2 {op_name}".encode()).digest()[:16]
 
 
 def _op_seed(op_name: str) -> int:
