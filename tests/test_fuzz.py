@@ -288,6 +288,31 @@ def test_an_adapter_given_up_mid_run_is_exit_2(monkeypatch: pytest.MonkeyPatch) 
     assert result.ops[0].examples == 64  # both round trips' cases were sent
 
 
+def test_a_divergence_not_yet_shrunk_is_replayed_from_the_database(tmp_path: Path) -> None:
+    """A worker that stored a divergence and died before Hypothesis shrank it leaves
+    it under the key's secondary entries: the next run replays it from there (and
+    shrinks it), before sampling anything."""
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from lash_spec.harness.fuzz import database_key
+
+    folder = str(tmp_path / "db")
+    hash_mutant = mutant("hash_python_json")
+    first = fuzz(hash_mutant, ["stable_hash"], FuzzOptions(database=folder, seed=1))
+    (found,) = first.divergences
+    database, key = DirectoryBasedExampleDatabase(folder), database_key("stable_hash")
+    stored = list(database.fetch(key))
+    assert stored
+    for entry in stored:  # as if never shrunk
+        database.move(key, key + b".secondary", entry)
+    assert not list(database.fetch(key))
+    alone = FuzzOptions(max_examples=1, seed=2)
+    assert fuzz(hash_mutant, ["stable_hash"], alone).divergences == []  # not found by sampling
+    again = fuzz(hash_mutant, ["stable_hash"], FuzzOptions(max_examples=1, seed=2, database=folder))
+    assert [d.body for d in again.divergences] == [found.body]
+    assert again.examples <= 1
+
+
 def test_budget_bounds_the_run() -> None:
     began = time.monotonic()
     result = fuzz(

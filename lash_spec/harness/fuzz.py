@@ -469,9 +469,9 @@ class _Fuzzer:
             from lash_spec.sampling import as_strategy
 
             strategy = as_strategy(sampler)
-            key = database_key(op_name)
-            if self.database is not None and any(self.database.fetch(key)):
-                # what this or another worker found before
+            key, db = database_key(op_name), self.database
+            if db is not None and (any(db.fetch(key)) or any(db.fetch(key + b".secondary"))):
+                # what this or another worker found before (shrunk, or not yet)
                 self._hypothesis(run, strategy, found, era, replay=True)
             if not found and run.status == "passed":
                 try:
