@@ -1,8 +1,9 @@
 """What ``lash-spec verify`` reports as covered (lash_spec/conformance/coverage.py).
 
 The committed corpus must leave no op and no declared error code without a
-case; a handful of bodies must be counted where they belong, including the
-codes of run-admission scenarios (their builds and steps).
+case, and no op checked only on inputs it refuses; a handful of bodies must be
+counted where they belong, including the codes of run-admission scenarios
+(their builds and steps).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def corpus_coverage() -> Coverage:
 def test_the_corpus_leaves_no_gap() -> None:
     coverage = corpus_coverage()
     assert coverage.missing_ops() == []
+    assert coverage.unaccepted_ops() == []  # every op's accepting path is checked too
     assert coverage.missing_codes() == []
     # every wire type is decoded from a parsed value and from raw text
     assert coverage.wire_types() == {"decode": [], "decode_text": []}

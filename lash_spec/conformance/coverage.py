@@ -43,10 +43,12 @@ def concept_of(body: Any) -> tuple[str, str] | None:
 
 @attrs.define
 class Coverage:
-    """Counts per concept, per op and per expected error code."""
+    """Counts per concept, per op (and per op, of cases it answers ``ok``) and per
+    expected error code."""
 
     concepts: dict[str, Counter[str]] = attrs.field(factory=dict)
     ops: Counter[str] = attrs.field(factory=Counter)
+    accepted: Counter[str] = attrs.field(factory=Counter)
     codes: Counter[str] = attrs.field(factory=Counter)
 
     def add(self, body: Any, status: str) -> None:
@@ -57,6 +59,8 @@ class Coverage:
             return
         if isinstance(body.get("call"), str):
             self.ops[body["call"]] += 1
+            if "ok" in body or "ok_any" in body:
+                self.accepted[body["call"]] += 1
             self._count(body)
         elif where == KIND_CONCEPTS["run_admission"]:
             self._count(body.get("build"))
@@ -73,6 +77,11 @@ class Coverage:
     def missing_ops(self) -> list[str]:
         """Registered ops that no case calls."""
         return sorted(name for name in registry() if name not in self.ops)
+
+    def unaccepted_ops(self) -> list[str]:
+        """Registered ops that some case calls but none expects to succeed: only their
+        refusals are checked."""
+        return sorted(name for name in registry() if self.ops[name] and not self.accepted[name])
 
     def missing_codes(self) -> list[str]:
         """Error codes some op (or the run registry) can produce that no case expects."""
@@ -97,6 +106,7 @@ class Coverage:
             "wire_types_without_case": self.wire_types(),
             "by_error_code": dict(sorted(self.codes.items())),
             "ops_without_case": self.missing_ops(),
+            "ops_without_ok_case": self.unaccepted_ops(),
             "codes_without_case": self.missing_codes(),
         }
 
@@ -118,6 +128,9 @@ class Coverage:
         missing_ops, missing_codes = self.missing_ops(), self.missing_codes()
         out.append(f"ops without a case: {len(missing_ops)}")
         out.extend(f"  {name}" for name in missing_ops)
+        unaccepted = self.unaccepted_ops()
+        out.append(f"ops whose cases all expect an error: {len(unaccepted)}")
+        out.extend(f"  {name}" for name in unaccepted)
         out.append(f"error codes without a case: {len(missing_codes)}")
         out.extend(f"  {code}" for code in missing_codes)
         return out

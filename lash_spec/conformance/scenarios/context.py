@@ -13,7 +13,23 @@ from lash_spec.conformance.corpus import CaseSpec, FileSpec, call
 from lash_spec.conformance.scenarios._gen import hashes_in_every_order, op_cases, unique
 
 _AWAIT = "RuntimeExecutionContext::await_process_signal_event"
+_SIGNAL = "RuntimeExecutionContext::signal_process_by_id"
+_SLEEP = "RuntimeExecutionContext::sleep_process"
 _CTX = "RuntimeExecutionContext::"
+# An appended signal event as serde writes it (by hand: fields in declaration
+# order, empty semantics, no causal ref or replay on the invocation).
+_SIGNAL_EVENT = {
+    "process_id": "p1",
+    "sequence": 3,
+    "event_type": "signal.go",
+    "payload": {"n": 1},
+    "invocation": {
+        "scope": {"session_id": "s"},
+        "subject": {"type": "process", "process_id": "p1"},
+    },
+    "semantics": {},
+    "occurred_at": {"secs_since_epoch": 1, "nanos_since_epoch": 0},
+}
 # The all-default spec with a prompt's slots, as serde writes it (by hand).
 _SPEC_TEXT = (
     '{"plugin_options":{},"policy":{"model":{"id":"","limits":{"context_window_tokens":1}},'
@@ -69,6 +85,54 @@ def _hand() -> Iterable[CaseSpec]:
         call(
             _AWAIT,
             ["p1", "go", 1, {"type": "sleep"}],
+            expect_err="runtime_effect_wrong_outcome",
+        ),
+    )
+
+
+def _signal(signal_name: str, outcome: dict[str, Any]) -> list[Any]:
+    return ["p1", signal_name, "sig-1", {"n": 1}, outcome]
+
+
+def _signal_and_sleep() -> Iterable[CaseSpec]:
+    """The accepting paths of ``signal_process_by_id`` and ``sleep_process`` (random
+    arguments almost never reach them), and what each refuses."""
+    signalled = {"type": "process", "result": {"op": "signal", "event": _SIGNAL_EVENT}}
+    yield CaseSpec(
+        "signal/ok-event",
+        "a process/signal outcome gives the appended event, unchanged",
+        call(_SIGNAL, _signal("go", signalled), expect=_SIGNAL_EVENT),
+    )
+    yield CaseSpec(
+        "signal/name-checked-first",
+        "an invalid signal name is refused before the outcome is looked at",
+        call(_SIGNAL, _signal("go!", signalled), expect_err="plugin"),
+    )
+    yield CaseSpec(
+        "signal/another-process-op",
+        "a process outcome of another op is the wrong outcome",
+        call(
+            _SIGNAL,
+            _signal("go", {"type": "process", "result": {"op": "list", "entries": []}}),
+            expect_err="runtime_effect_wrong_outcome",
+        ),
+    )
+    yield CaseSpec(
+        "signal/another-kind",
+        "an outcome of another kind is the wrong outcome",
+        call(_SIGNAL, _signal("go", {"type": "sleep"}), expect_err="runtime_effect_wrong_outcome"),
+    )
+    yield CaseSpec(
+        "sleep/ok",
+        "a sleep outcome is Ok(()), written null",
+        call(_SLEEP, ["scope", 1, 5, {"type": "sleep"}], expect=None),
+    )
+    yield CaseSpec(
+        "sleep/another-kind",
+        "an outcome of another kind is the wrong outcome",
+        call(
+            _SLEEP,
+            ["scope", 1, 5, signalled],
             expect_err="runtime_effect_wrong_outcome",
         ),
     )
@@ -137,6 +201,7 @@ def _cases() -> Iterable[CaseSpec]:
     from lash_spec.conformance.ops import registry
 
     yield from _hand()
+    yield from _signal_and_sleep()
     yield from _hashmap_orders()
     for name, op in sorted(registry().items()):
         if op.seed == "001":
