@@ -137,18 +137,19 @@ class ReplayChoices:
         self._made = made
         self._at = 0
 
-    def integer(self, lo: int, hi: int) -> int:
+    def _next(self) -> Choice | None:
         at = self._at
         self._at = at + 1
-        value = self._made[at] if at < len(self._made) else None
+        return self._made[at] if at < len(self._made) else None
+
+    def integer(self, lo: int, hi: int) -> int:
+        value = self._next()
         if type(value) is int and lo <= value <= hi:
             return value
         return 0 if lo <= 0 <= hi else lo
 
     def finite(self) -> float:
-        at = self._at
-        self._at = at + 1
-        value = self._made[at] if at < len(self._made) else None
+        value = self._next()
         return value if type(value) is float and math.isfinite(value) else 0.0
 
     def draw(self, sampler: Sampler) -> Any:
@@ -260,6 +261,9 @@ def sample_float(c: Choices) -> float:
 _JSON_INT = int_sampler(-(2**63), 2**64 - 1)
 
 
+_JSON_NESTING = 2
+"""Arrays and objects nest this deep in a sampled JSON value (then only scalars)."""
+
 JSON_SCALARS: tuple[Sampler, ...] = (
     lambda c: None,
     lambda c: bool(c.integer(0, 1)),
@@ -273,7 +277,7 @@ JSON_SCALARS: tuple[Sampler, ...] = (
 
 def sample_json(c: Choices, nested: bool = False, depth: int = 0) -> Any:
     """A ``serde_json::Value`` (as :data:`lash_spec.strategies.json_values`)."""
-    kind = c.integer(0, 6 if depth < 2 else 4)
+    kind = c.integer(0, 6 if depth < _JSON_NESTING else 4)
     if kind < len(JSON_SCALARS):
         return JSON_SCALARS[kind](c)
     most, inner = 1 if nested else 3, _JSON_INSIDE[depth]
@@ -283,7 +287,7 @@ def sample_json(c: Choices, nested: bool = False, depth: int = 0) -> Any:
 
 
 _JSON_INSIDE: tuple[Sampler, ...] = tuple(
-    functools.partial(sample_json, nested=True, depth=d + 1) for d in range(2)
+    functools.partial(sample_json, nested=True, depth=d + 1) for d in range(_JSON_NESTING)
 )
 """The items of a JSON array or object at each depth (one sampler each, so a
 Hypothesis span of one can stand in for its parent)."""
@@ -442,16 +446,13 @@ class _Drawn:
         return value
 
     def draw(self, sampler: Sampler) -> Any:
-        strategy = _STRATEGIES.get(sampler)
-        if strategy is None:
-            strategy = _STRATEGIES[sampler] = as_strategy(sampler)
-        return self._draw(strategy)
+        return self._draw(_part(sampler))
 
 
-_STRATEGIES: dict[Sampler, Any] = {}
-
-
-_INTEGERS: dict[tuple[int, int], Any] = {}
+@functools.cache
+def _part(sampler: Sampler) -> Any:
+    """The strategy of a part: made once per sampler (samplers are cached too)."""
+    return as_strategy(sampler)
 
 
 @functools.cache
@@ -461,13 +462,11 @@ def _finite() -> Any:
     return st.floats(allow_nan=False, allow_infinity=False)
 
 
+@functools.cache
 def _integers(lo: int, hi: int) -> Any:
-    found = _INTEGERS.get((lo, hi))
-    if found is None:
-        from hypothesis import strategies as st
+    from hypothesis import strategies as st
 
-        found = _INTEGERS[(lo, hi)] = st.integers(lo, hi)
-    return found
+    return st.integers(lo, hi)
 
 
 def replay_bytes(made: Sequence[Choice]) -> bytes:

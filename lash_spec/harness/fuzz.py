@@ -380,6 +380,12 @@ def database_key(op_name: str) -> bytes:
     return hashlib.sha256(f"lash-spec-fuzz/2 {op_name}".encode()).digest()[:16]
 
 
+_UNSHRUNK: Final = b".secondary"
+"""Appended to an op's :func:`database_key`: where failing examples not yet shrunk
+are kept (Hypothesis's own convention; it takes an entry under the key itself as
+shrunk already, and only replays it)."""
+
+
 def _op_seed(op_name: str) -> int:
     """``--derandomize``: the op's fixed seed. (Hypothesis's own derandomize seeds
     from the test function's source, so any edit of the fuzzer would change it.)"""
@@ -470,7 +476,7 @@ class _Fuzzer:
 
             strategy = as_strategy(sampler)
             key, db = database_key(op_name), self.database
-            if db is not None and (any(db.fetch(key)) or any(db.fetch(key + b".secondary"))):
+            if db is not None and (any(db.fetch(key)) or any(db.fetch(key + _UNSHRUNK))):
                 # what this or another worker found before (shrunk, or not yet)
                 self._hypothesis(run, strategy, found, era, replay=True)
             if not found and run.status == "passed":
@@ -516,24 +522,30 @@ class _Fuzzer:
                 run.status, run.reason = "skipped", "no input the model can run was made"
                 return None
             outcomes = self._send(op_name, bodies)
+            i = self._sent(run, outcomes)
+            if i is not None:
+                self._emit("shrinking")
+                return made[i], outcomes[i], bodies[i]
+        return None
+
+    def _sent(
+        self, run: OpRun, outcomes: Sequence[CaseOutcome], *, count: bool = True
+    ) -> int | None:
+        """After a round trip: count its cases (``count``; progress every 20), stop
+        if the adapter is gone, and give the index of the first divergence."""
+        if count:
             before = run.examples
             run.examples += len(outcomes)
             if run.examples // 20 != before // 20:
                 self._emit("cases")
-            self._check_usable(outcomes)
-            for outcome, body, choices_made in zip(outcomes, bodies, made, strict=True):
-                if outcome.status in ("failed", "errored"):
-                    self._emit("shrinking")
-                    return choices_made, outcome, body
-        return None
-
-    def _check_usable(self, outcomes: Sequence[CaseOutcome]) -> None:
         for outcome in outcomes:
             if outcome.detail == "not run: interrupted":  # Ctrl-C reached the runner
                 raise KeyboardInterrupt
             if outcome.status == "errored" and outcome.detail.startswith("not run"):
                 self.result.unusable = outcome.detail
                 raise _StopFuzzing("unusable")
+        failed = (i for i, o in enumerate(outcomes) if o.status in ("failed", "errored"))
+        return next(failed, None)
 
     def _hypothesis(
         self,
@@ -589,9 +601,7 @@ class _Fuzzer:
             from lash_spec.sampling import replay_bytes
 
             database = database or InMemoryExampleDatabase()
-            # Under the secondary key: failing but not yet shrunk (Hypothesis takes
-            # an entry under the primary key as shrunk already, and only replays it).
-            database.save(key + b".secondary", replay_bytes(replay))
+            database.save(key + _UNSHRUNK, replay_bytes(replay))
         # A stateful case is a whole conversation of requests: Hypothesis draws one
         # plan per example and shrinks it. A call op is only replayed and shrunk
         # here, one input per example (its cases come from _explore).
@@ -619,19 +629,12 @@ class _Fuzzer:
             if not bodies:
                 reject()
             outcomes = self._send(op_name, bodies)
-            if not found:
-                before = run.examples
-                run.examples += len(outcomes)
-                if run.examples // 20 != before // 20:
-                    self._emit("cases")
-            self._check_usable(outcomes)
-            for outcome, body in zip(outcomes, bodies, strict=True):
-                if outcome.status in ("failed", "errored"):
-                    if not found:
-                        self._emit("shrinking")
-                    found["outcome"] = outcome
-                    found["body"] = body
-                    raise _DivergedError(outcome.detail)
+            i = self._sent(run, outcomes, count=not found)
+            if i is not None:
+                if not found:
+                    self._emit("shrinking")
+                found["outcome"], found["body"] = outcomes[i], bodies[i]
+                raise _DivergedError(outcomes[i].detail)
 
         if self.result.seed is not None:
             probe = seed_decorator(self.result.seed)(probe)
