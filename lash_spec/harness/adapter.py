@@ -145,7 +145,6 @@ class ReferenceAdapter:
         from lash_spec.model.sansio import ERA
         from lash_spec.turn_machine.config import TraceConfig
         from lash_spec.turn_machine.driver import ScriptedDriver
-        from lash_spec.turn_machine.machine import TurnMachine
         from lash_spec.turn_machine.trace import TraceStart
         from lash_spec.wire.codec import from_wire
 
@@ -155,14 +154,7 @@ class ReferenceAdapter:
             driver = ScriptedDriver.from_wire(request["driver"])
         except WireError as err:
             return {"err": {"code": err.code, "message": str(err)}}
-        machine = TurnMachine(
-            config.machine_config(driver),
-            start.messages,
-            start.events,
-            start.protocol_run_offset,
-            start.turn_causes,
-        )
-        self.machines[request["machine"]] = [config, driver, machine]
+        self.machines[request["machine"]] = [config, driver, start.machine(config, driver)]
         return {"ok": None}
 
     def _machine(self, request: dict[str, Any]) -> Any:

@@ -59,6 +59,16 @@ class TraceStart:
     protocol_run_offset: Usize
     turn_causes: tuple[TurnCause, ...] = dflt(factory=tuple)
 
+    def machine(self, config: TraceConfig, driver: ScriptedDriver) -> TurnMachine:
+        """The machine this START makes under ``config`` with ``driver``."""
+        return TurnMachine(
+            config.machine_config(driver),
+            self.messages,
+            self.events,
+            self.protocol_run_offset,
+            self.turn_causes,
+        )
+
 
 def restore_via_json(
     machine: TurnMachine, config: TraceConfig, driver: ScriptedDriver
@@ -102,13 +112,7 @@ def check_body(body: Mapping[str, Any]) -> CaseResult:
     if not isinstance(steps, list):
         return _failed("malformed turn trace: `steps` must be an array", ("steps",))
     try:
-        machine = TurnMachine(
-            config.machine_config(driver),
-            start.messages,
-            start.events,
-            start.protocol_run_offset,
-            start.turn_causes,
-        )
+        machine = start.machine(config, driver)
     except WireError as err:
         return _failed(f"cannot build the machine: {err}", ("config",))
     for index, step in enumerate(steps):
@@ -161,13 +165,7 @@ class TraceRecorder:
         self.start = start
         self.driver = driver
         self.steps: list[dict[str, Any]] = []
-        self.machine = TurnMachine(
-            config.machine_config(driver),
-            start.messages,
-            start.events,
-            start.protocol_run_offset,
-            start.turn_causes,
-        )
+        self.machine = start.machine(config, driver)
 
     def poll(self) -> Effect | None:
         effect = self.machine.poll_effect()
