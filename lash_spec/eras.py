@@ -110,18 +110,21 @@ class EraRange:
     since: str | None = None
     before: str | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def _bounds(self) -> tuple[int, int]:
+        """The range as indices into :data:`ERAS`: ``lo`` inclusive, ``hi`` exclusive."""
         lo = _index(self.since) if self.since is not None else 0
         hi = _index(self.before) if self.before is not None else len(ERAS)
+        return lo, hi
+
+    def __attrs_post_init__(self) -> None:
+        lo, hi = self._bounds()
         if lo >= hi:
             raise ValueError(f"empty era range {self}")
 
     def holds(self, name: str) -> bool:
         """Whether the variant or field exists at era ``name``."""
-        i = _index(name)
-        if self.since is not None and i < _index(self.since):
-            return False
-        return self.before is None or i < _index(self.before)
+        lo, hi = self._bounds()
+        return lo <= _index(name) < hi
 
     def eras(self) -> tuple[str, ...]:
         """The names of the eras in the range, oldest first."""
