@@ -211,7 +211,8 @@ def int_sampler(lo: int, hi: int) -> Sampler:
     def sample(c: Choices) -> int:
         kind = c.integer(0, 2)
         if kind == 0:
-            return choose(c, edges)  # type: ignore[no-any-return]
+            edge: int = choose(c, edges)
+            return edge
         if kind == 1:
             return c.integer(*small)
         return c.integer(lo, hi)
